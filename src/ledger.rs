@@ -1,0 +1,257 @@
+//! The ledger: claims lined up by date, one timeline per proposition, and the
+//! contradictions between them.
+//!
+//! An article's stance on a proposition is `supports` or `opposes` when all its
+//! claims agree, `mixed` otherwise (an `internal` contradiction). Two articles
+//! with opposite stances contradict each other: `self` when they come from the
+//! same source, `conflict` when their dates lie within the conflict window (both
+//! cannot be right), `reversal` when the later one overturns an earlier stance.
+
+use crate::corpus::Article;
+use crate::matcher::Claim;
+use crate::rulebook::Stance;
+use crate::text::fold::fold;
+
+/// An article's overall stance on a proposition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Position {
+    Supports,
+    Opposes,
+    Mixed,
+}
+
+impl Position {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Position::Supports => "supports",
+            Position::Opposes => "opposes",
+            Position::Mixed => "mixed",
+        }
+    }
+
+    fn stance(self) -> Option<Stance> {
+        match self {
+            Position::Supports => Some(Stance::Supports),
+            Position::Opposes => Some(Stance::Opposes),
+            Position::Mixed => None,
+        }
+    }
+}
+
+/// One article on a timeline.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub article: usize,
+    pub position: Position,
+    /// Indices of the article's claims on the proposition, in line order.
+    pub claims: Vec<usize>,
+    /// Every claim behind the position is hedged.
+    pub hedged: bool,
+}
+
+/// The articles that take a stance on one proposition, oldest first.
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    pub proposition: usize,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Conflict,
+    Reversal,
+    #[serde(rename = "self")]
+    SelfContradiction,
+    Internal,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Conflict, Kind::Reversal, Kind::SelfContradiction, Kind::Internal];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Conflict => "conflict",
+            Kind::Reversal => "reversal",
+            Kind::SelfContradiction => "self",
+            Kind::Internal => "internal",
+        }
+    }
+}
+
+/// Two claims on one proposition that cannot both stand.
+#[derive(Debug, Clone)]
+pub struct Contradiction {
+    pub proposition: usize,
+    pub kind: Kind,
+    /// The earlier side (for `internal`, the supporting claim).
+    pub a: usize,
+    /// The later side (for `internal`, the opposing claim).
+    pub b: usize,
+    pub acknowledged: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    pub timelines: Vec<Timeline>,
+    pub contradictions: Vec<Contradiction>,
+}
+
+/// Builds the timelines and finds the contradictions. `claims` must be in
+/// article order, then line order.
+pub fn build(articles: &[Article], claims: &[Claim], propositions: usize, window_days: u32) -> Ledger {
+    let mut ledger = Ledger::default();
+    for proposition in 0..propositions {
+        let mut entries: Vec<Entry> = Vec::new();
+        for (index, claim) in claims.iter().enumerate().filter(|(_, c)| c.proposition == proposition) {
+            match entries.last_mut() {
+                Some(e) if e.article == claim.article => e.claims.push(index),
+                _ => entries.push(Entry {
+                    article: claim.article,
+                    position: Position::Mixed,
+                    claims: vec![index],
+                    hedged: false,
+                }),
+            }
+        }
+        for entry in &mut entries {
+            let stances = entry.claims.iter().map(|&c| claims[c].stance);
+            let supports = stances.clone().any(|s| s == Stance::Supports);
+            let opposes = stances.clone().any(|s| s == Stance::Opposes);
+            entry.position = match (supports, opposes) {
+                (true, false) => Position::Supports,
+                (false, true) => Position::Opposes,
+                _ => Position::Mixed,
+            };
+            entry.hedged = entry.claims.iter().all(|&c| claims[c].hedged);
+        }
+        entries.sort_by(|x, y| {
+            let (a, b) = (&articles[x.article], &articles[y.article]);
+            (a.date.sort_key(), &a.id).cmp(&(b.date.sort_key(), &b.id))
+        });
+
+        let mut found = Vec::new();
+        for entry in entries.iter().filter(|e| e.position == Position::Mixed) {
+            let first = |s: Stance| entry.claims.iter().copied().find(|&c| claims[c].stance == s);
+            if let (Some(a), Some(b)) = (first(Stance::Supports), first(Stance::Opposes)) {
+                found.push(Contradiction {
+                    proposition,
+                    kind: Kind::Internal,
+                    a,
+                    b,
+                    acknowledged: false,
+                });
+            }
+        }
+        for (i, earlier) in entries.iter().enumerate() {
+            let Some(s1) = earlier.position.stance() else { continue };
+            for later in &entries[i + 1..] {
+                let Some(s2) = later.position.stance() else { continue };
+                if s1 == s2 {
+                    continue;
+                }
+                let (a, b) = (&articles[earlier.article], &articles[later.article]);
+                let kind = if same_source(&a.source, &b.source) {
+                    Kind::SelfContradiction
+                } else if a.date.gap_days(b.date) <= i64::from(window_days) {
+                    Kind::Conflict
+                } else {
+                    Kind::Reversal
+                };
+                found.push(Contradiction {
+                    proposition,
+                    kind,
+                    a: earlier.claims[0],
+                    b: later.claims[0],
+                    acknowledged: false,
+                });
+            }
+        }
+        let key = |c: &Contradiction| {
+            let (a, b) = (&articles[claims[c.a].article], &articles[claims[c.b].article]);
+            (b.date.sort_key(), b.id.clone(), a.date.sort_key(), a.id.clone(), c.kind)
+        };
+        found.sort_by_key(key);
+        ledger.contradictions.extend(found);
+        if !entries.is_empty() {
+            ledger.timelines.push(Timeline { proposition, entries });
+        }
+    }
+    ledger
+}
+
+fn same_source(a: &str, b: &str) -> bool {
+    let (a, b) = (fold(a.trim()), fold(b.trim()));
+    !a.is_empty() && a == b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::parse_article;
+    use crate::text::sentences::Section;
+    use std::path::PathBuf;
+
+    fn article(id: &str, date: &str, source: &str) -> Article {
+        let text = format!("---\nid: {id}\ndate: {date}\nsource: {source}\n---\nx\n");
+        parse_article(PathBuf::from(format!("{id}.md")), text, "fr").unwrap()
+    }
+
+    fn claim(article: usize, stance: Stance) -> Claim {
+        Claim {
+            article,
+            proposition: 0,
+            stance,
+            negated: false,
+            hedged: false,
+            section: Section::Body,
+            line: 1,
+            cue: String::new(),
+            sentence: String::new(),
+            pattern: String::new(),
+            negators: Vec::new(),
+            hedge: None,
+        }
+    }
+
+    fn kinds(articles: &[Article], claims: &[Claim], window: u32) -> Vec<Kind> {
+        build(articles, claims, 1, window).contradictions.iter().map(|c| c.kind).collect()
+    }
+
+    #[test]
+    fn kinds_follow_source_and_dates() {
+        let articles = vec![
+            article("a", "2021-10", "Algérie Part"),
+            article("b", "2023-02", "algerie part"),
+            article("c", "2023-03-01", "AFP"),
+        ];
+        let claims = vec![
+            claim(0, Stance::Opposes),
+            claim(1, Stance::Supports),
+            claim(2, Stance::Opposes),
+        ];
+        // a→b same source (case and accents aside), b→c within the window, a/c agree.
+        assert_eq!(kinds(&articles, &claims, 180), [Kind::SelfContradiction, Kind::Conflict]);
+        // With a zero-day window, 2023-02 and 2023-03-01 are a day apart: a reversal.
+        assert_eq!(kinds(&articles, &claims, 0), [Kind::SelfContradiction, Kind::Reversal]);
+    }
+
+    #[test]
+    fn one_article_on_both_sides_is_internal_and_mixed() {
+        let articles = vec![article("a", "2024-01", "X"), article("b", "2024-01", "Y")];
+        let claims = vec![claim(0, Stance::Supports), claim(0, Stance::Opposes), claim(1, Stance::Supports)];
+        let ledger = build(&articles, &claims, 1, 180);
+        assert_eq!(ledger.timelines[0].entries[0].position, Position::Mixed);
+        let kinds: Vec<Kind> = ledger.contradictions.iter().map(|c| c.kind).collect();
+        // A mixed article contradicts itself, not the other articles.
+        assert_eq!(kinds, [Kind::Internal]);
+    }
+
+    #[test]
+    fn overlapping_precisions_are_a_conflict_not_a_reversal() {
+        let articles = vec![article("a", "2024-01", "X"), article("b", "2024-01-15", "Y")];
+        let claims = vec![claim(0, Stance::Supports), claim(1, Stance::Opposes)];
+        assert_eq!(kinds(&articles, &claims, 0), [Kind::Conflict]);
+    }
+}

@@ -1,0 +1,323 @@
+//! Per-language lexicons: negators, hedges, elisions, abbreviations, month names.
+//!
+//! Lexicons are data (`lexicons/*.yaml`, built into the binary); a rulebook can
+//! add a language or replace a built-in one with `rules/lexicons/LANG.yaml`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{yaml_error, Error};
+use crate::text::fold::fold;
+use crate::text::tokens::phrase_words;
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("lexicons/fr.yaml", include_str!("../lexicons/fr.yaml")),
+    ("lexicons/en.yaml", include_str!("../lexicons/en.yaml")),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconFile {
+    language: String,
+    #[serde(default)]
+    stemmer: Option<String>,
+    #[serde(default)]
+    elisions: BTreeMap<String, String>,
+    #[serde(default)]
+    contractions: BTreeMap<String, String>,
+    #[serde(default)]
+    negation: NegationFile,
+    #[serde(default)]
+    clause_breaks: Vec<String>,
+    #[serde(default)]
+    hedges: Vec<String>,
+    #[serde(default)]
+    abbreviations: Vec<String>,
+    #[serde(default)]
+    months: BTreeMap<String, u8>,
+    #[serde(default)]
+    comment_headings: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NegationFile {
+    #[serde(default)]
+    particles: Vec<String>,
+    #[serde(default)]
+    completions: Vec<String>,
+    #[serde(default)]
+    standalone: Vec<String>,
+    #[serde(default)]
+    shields: Vec<String>,
+    #[serde(default)]
+    idioms: Vec<String>,
+    #[serde(default = "default_before")]
+    before: usize,
+    #[serde(default = "default_after")]
+    after: usize,
+}
+
+fn default_before() -> usize {
+    5
+}
+
+fn default_after() -> usize {
+    3
+}
+
+/// What kind of negator a folded word is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NegatorKind {
+    pub particle: bool,
+    pub completion: bool,
+    pub standalone: bool,
+}
+
+/// One language's lexicon, folded and ready to look up.
+pub struct Lexicon {
+    pub language: String,
+    /// Where it came from, for messages.
+    pub origin: String,
+    stemmer: Option<frostem::Stemmer>,
+    elisions: HashMap<String, String>,
+    /// (left part, right part, expansion) of contractions such as n't.
+    contractions: Vec<(String, String, String)>,
+    negators: HashMap<String, NegatorKind>,
+    /// Words (or prefixes, ending in `*`) that keep a negation to themselves.
+    shields: Vec<(String, bool)>,
+    /// Phrases that start with a negator without negating (sans réserve).
+    idioms: Vec<Vec<String>>,
+    pub negation_before: usize,
+    pub negation_after: usize,
+    clause_breaks: HashSet<String>,
+    /// Hedge phrases as folded word sequences.
+    pub hedges: Vec<Vec<String>>,
+    abbreviations: HashSet<String>,
+    months: HashMap<String, u8>,
+    comment_headings: Vec<String>,
+}
+
+impl std::fmt::Debug for Lexicon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lexicon")
+            .field("language", &self.language)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Lexicon {
+    fn from_file(file: LexiconFile, origin: String) -> Result<Self, String> {
+        let stemmer = match &file.stemmer {
+            Some(name) => Some(
+                frostem::Stemmer::try_from_name(name)
+                    .map_err(|_| format!("unknown stemmer `{name}` (try `french` or `english`)"))?,
+            ),
+            None => None,
+        };
+        let mut negators: HashMap<String, NegatorKind> = HashMap::new();
+        let n = &file.negation;
+        for w in &n.particles {
+            negators.entry(fold(w)).or_default().particle = true;
+        }
+        for w in &n.completions {
+            negators.entry(fold(w)).or_default().completion = true;
+        }
+        for w in &n.standalone {
+            negators.entry(fold(w)).or_default().standalone = true;
+        }
+        let mut contractions = Vec::new();
+        for (key, expansion) in &file.contractions {
+            let key = fold(key);
+            let Some((l, r)) = key.split_once('\'') else {
+                return Err(format!(
+                    "contraction `{key}` has no apostrophe (write it as `n't`)"
+                ));
+            };
+            contractions.push((l.to_string(), r.to_string(), fold(expansion)));
+        }
+        let mut lexicon = Lexicon {
+            language: file.language,
+            origin,
+            stemmer,
+            elisions: file
+                .elisions
+                .iter()
+                .map(|(k, v)| (fold(k), fold(v)))
+                .collect(),
+            contractions,
+            negators,
+            shields: n
+                .shields
+                .iter()
+                .map(|w| match w.strip_suffix('*') {
+                    Some(prefix) => (fold(prefix), true),
+                    None => (fold(w), false),
+                })
+                .collect(),
+            negation_before: n.before,
+            negation_after: n.after,
+            clause_breaks: file.clause_breaks.iter().map(|w| fold(w)).collect(),
+            hedges: Vec::new(),
+            idioms: Vec::new(),
+            abbreviations: file.abbreviations.into_iter().collect(),
+            months: file.months.iter().map(|(k, v)| (fold(k), *v)).collect(),
+            comment_headings: file.comment_headings.iter().map(|w| fold(w)).collect(),
+        };
+        // Hedges are phrases: read them with this lexicon's own elisions.
+        let hedges = file
+            .hedges
+            .iter()
+            .map(|h| phrase_words(h, &lexicon))
+            .filter(|words| !words.is_empty())
+            .collect();
+        lexicon.hedges = hedges;
+        lexicon.idioms = n
+            .idioms
+            .iter()
+            .map(|h| phrase_words(h, &lexicon))
+            .filter(|words| !words.is_empty())
+            .collect();
+        Ok(lexicon)
+    }
+
+    /// The full word an elided form stands for (`n` → `ne`).
+    pub fn elision(&self, folded_left: &str) -> Option<&str> {
+        self.elisions.get(folded_left).map(String::as_str)
+    }
+
+    /// For `doesn` + `t`: the byte length of `does` and the expansion `not`.
+    pub fn contraction(&self, left: &str, right: &str) -> Option<(usize, &str)> {
+        self.contractions.iter().find_map(|(l, r, expansion)| {
+            (right == r && left.len() > l.len() && left.ends_with(l.as_str()))
+                .then(|| (left.len() - l.len(), expansion.as_str()))
+        })
+    }
+
+    pub fn negator(&self, word: &str) -> Option<NegatorKind> {
+        self.negators.get(word).copied()
+    }
+
+    /// True when a negation before `word` belongs to it, not to what follows.
+    pub fn is_shield(&self, word: &str) -> bool {
+        self.shields
+            .iter()
+            .any(|(w, prefix)| if *prefix { word.starts_with(w.as_str()) } else { word == w })
+    }
+
+    /// Idioms that open with a negator but do not negate (`sans réserve`).
+    pub fn idioms(&self) -> &[Vec<String>] {
+        &self.idioms
+    }
+
+    pub fn is_clause_break(&self, word: &str) -> bool {
+        self.clause_breaks.contains(word)
+    }
+
+    /// True when `word` (as written, before its period) is an abbreviation.
+    pub fn is_abbreviation(&self, word: &str) -> bool {
+        self.abbreviations.contains(word)
+    }
+
+    pub fn month(&self, folded: &str) -> Option<u8> {
+        self.months.get(folded).copied()
+    }
+
+    pub fn is_comment_heading(&self, folded_heading: &str) -> bool {
+        self.comment_headings.iter().any(|h| h == folded_heading)
+    }
+
+    /// The Snowball stem of a lowercase word, folded afterwards (stemming needs
+    /// the accents). `None` when the language has no stemmer.
+    pub fn stem(&self, lowercase: &str) -> Option<String> {
+        self.stemmer.map(|s| fold(&s.stem(lowercase)))
+    }
+}
+
+/// Every lexicon available to a run, by language code.
+#[derive(Debug)]
+pub struct Lexicons {
+    by_language: BTreeMap<String, Lexicon>,
+}
+
+impl Lexicons {
+    /// The lexicons built into volte.
+    pub fn builtin() -> Result<Self, Error> {
+        let mut by_language = BTreeMap::new();
+        for (name, text) in BUILTIN {
+            let lexicon = parse(Path::new(name), text)?;
+            by_language.insert(lexicon.language.clone(), lexicon);
+        }
+        Ok(Lexicons { by_language })
+    }
+
+    /// The built-in lexicons, with `dir/*.yaml` added or replacing them.
+    pub fn load(dir: Option<&Path>) -> Result<Self, Error> {
+        let mut lexicons = Self::builtin()?;
+        let Some(dir) = dir.filter(|d| d.is_dir()) else {
+            return Ok(lexicons);
+        };
+        for path in crate::rulebook::yaml_files(dir)? {
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let lexicon = parse(&path, &text)?;
+            lexicons
+                .by_language
+                .insert(lexicon.language.clone(), lexicon);
+        }
+        Ok(lexicons)
+    }
+
+    pub fn get(&self, language: &str) -> Option<&Lexicon> {
+        self.by_language.get(language)
+    }
+
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.by_language.keys().map(String::as_str)
+    }
+
+    /// True when `folded_heading` opens a comments section in any language: a
+    /// French page may carry English furniture and the other way round.
+    pub fn is_comment_heading(&self, folded_heading: &str) -> bool {
+        self.by_language
+            .values()
+            .any(|l| l.is_comment_heading(folded_heading))
+    }
+}
+
+fn parse(path: &Path, text: &str) -> Result<Lexicon, Error> {
+    let file: LexiconFile = serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))?;
+    Lexicon::from_file(file, path.display().to_string()).map_err(|message| Error::Rule {
+        path: PathBuf::from(path),
+        line: 1,
+        column: 1,
+        message,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_lexicons_load() {
+        let l = Lexicons::builtin().unwrap();
+        assert_eq!(l.languages().collect::<Vec<_>>(), ["en", "fr"]);
+        let fr = l.get("fr").unwrap();
+        assert!(fr.negator("guere").unwrap().completion);
+        assert!(fr.negator("ne").unwrap().particle);
+        assert_eq!(fr.month("fevrier"), Some(2));
+        assert!(fr.hedges.iter().any(|h| h == &["de", "apres"]));
+    }
+
+    #[test]
+    fn french_stems_group_inflections() {
+        let l = Lexicons::builtin().unwrap();
+        let fr = l.get("fr").unwrap();
+        assert_eq!(fr.stem("finance"), fr.stem("financer"));
+        assert_eq!(fr.stem("soutiens"), fr.stem("soutien"));
+        assert_ne!(fr.stem("soutien"), fr.stem("financer"));
+    }
+}

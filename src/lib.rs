@@ -1,0 +1,19 @@
+//! volte finds contradictions across dated sources.
+//!
+//! The pipeline runs in one direction: a [`rulebook`] and a [`corpus`] are read,
+//! the [`matcher`] maps every sentence onto the rulebook's propositions as
+//! [`matcher::Claim`]s, the [`ledger`] lines the claims up by date and finds the
+//! contradictions, and [`report`] renders the result. `main.rs` only wires it.
+
+pub mod corpus;
+pub mod error;
+pub mod ledger;
+pub mod lexicon;
+pub mod matcher;
+pub mod pipeline;
+pub mod report;
+pub mod rulebook;
+pub mod suggest;
+pub mod text;
+
+pub use error::Error;

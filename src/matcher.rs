@@ -1,0 +1,528 @@
+//! The matcher: every sentence of an article against every proposition of the
+//! rulebook, in one pass.
+//!
+//! Each word is looked up once in the rulebook's term tables (exact words, then
+//! prefixes by length, then stems); the terms it hits are stamped as present in
+//! the sentence. A pattern is tried only when all of its words are present, and
+//! then by a bounded walk over word positions that honours order and gaps.
+//! Negation is counted around the cue (the words the pattern pinned down), hedges
+//! anywhere in the sentence.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::corpus::Article;
+use crate::error::Error;
+use crate::lexicon::Lexicon;
+use crate::rulebook::{Item, Pattern, PatternBody, Proposition, Rulebook, Seq, Stance, TermId};
+use crate::text::sentences::{self, Section, Sentence};
+use crate::text::tokens::{tokenize, Tokens};
+use crate::text::LineIndex;
+
+/// Most steps the walk may take for one pattern in one sentence: a pathological
+/// sentence gives up on that pattern instead of hanging.
+const WALK_BUDGET: u32 = 20_000;
+
+/// One sentence matched to one proposition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// Index of the article in the corpus.
+    pub article: usize,
+    pub proposition: usize,
+    pub stance: Stance,
+    /// A negation flipped the pattern's stance.
+    pub negated: bool,
+    pub hedged: bool,
+    pub section: Section,
+    pub line: usize,
+    /// The words of the sentence that the pattern pinned down, as written.
+    pub cue: String,
+    pub sentence: String,
+    /// The pattern as written in the rule file.
+    pub pattern: String,
+    /// The negators counted, as written (for `explain`).
+    pub negators: Vec<String>,
+    /// The hedge found, as written.
+    pub hedge: Option<String>,
+}
+
+/// An entity named in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub entity: usize,
+    pub text: String,
+}
+
+/// What `explain` shows of one sentence.
+#[derive(Debug, Clone)]
+pub struct SentenceDetail {
+    pub line: usize,
+    pub section: Section,
+    pub text: String,
+    pub mentions: Vec<Mention>,
+    /// Entities of the preceding sentences that the context rule lends it.
+    pub context: Vec<usize>,
+    pub claims: Vec<Claim>,
+}
+
+/// The result of matching one article.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Sentences read (the body, and the comments when asked for).
+    pub sentences: usize,
+    pub claims: Vec<Claim>,
+    /// Filled when [`Options::detail`] is set.
+    pub details: Vec<SentenceDetail>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub include_comments: bool,
+    pub detail: bool,
+}
+
+/// Buffers reused from sentence to sentence (one per worker thread).
+#[derive(Default)]
+pub struct Scratch {
+    tokens: Tokens,
+    hits: Vec<TermId>,
+    hit_ranges: Vec<Range<u32>>,
+    present: Vec<u32>,
+    stamp: u32,
+    stems: HashMap<String, Option<String>>,
+    hit_buf: Vec<TermId>,
+}
+
+/// Matches one article.
+pub fn analyze(
+    article_index: usize,
+    article: &Article,
+    rulebook: &Rulebook,
+    options: Options,
+    scratch: &mut Scratch,
+) -> Result<Analysis, Error> {
+    let lexicon = rulebook.lexicon(&article.lang).ok_or_else(|| Error::Article {
+        path: article.path.clone(),
+        line: 1,
+        message: format!(
+            "no lexicon for language `{}` (have: {}); add rules/lexicons/{}.yaml or fix `lang:`",
+            article.lang,
+            rulebook.lexicons.languages().collect::<Vec<_>>().join(", "),
+            article.lang
+        ),
+    })?;
+    let text = &article.text;
+    let lines = LineIndex::new(text);
+    let all = sentences::split(text, article.body.clone(), lexicon, &rulebook.lexicons);
+    let mut analysis = Analysis::default();
+    if scratch.present.len() != rulebook.terms.len() {
+        scratch.present = vec![0; rulebook.terms.len()];
+        scratch.stamp = 0;
+    }
+    // Entities named in recent sentences of the same paragraph, newest last.
+    let mut recent: Vec<(usize, Vec<bool>)> = Vec::new();
+    let max_context = rulebook.propositions.iter().map(|p| p.context).max().unwrap_or(0);
+    for sentence in &all {
+        if sentence.section == Section::Comment && !options.include_comments {
+            continue;
+        }
+        analysis.sentences += 1;
+        let view = SentenceView::build(text, sentence, lexicon, rulebook, scratch);
+        let mut named = vec![false; rulebook.entities.len()];
+        for m in &view.mentions {
+            named[m.entity] = true;
+        }
+        recent.retain(|(block, _)| *block == sentence.block);
+        let mut claims = Vec::new();
+        for (p_index, proposition) in rulebook.propositions.iter().enumerate() {
+            let context = &recent[recent.len().saturating_sub(proposition.context)..];
+            let satisfied = proposition
+                .requires
+                .iter()
+                .all(|any_of| any_of.iter().any(|&e| named[e] || context.iter().any(|(_, n)| n[e])));
+            if !satisfied {
+                continue;
+            }
+            if let Some(claim) = view.evaluate(proposition, lexicon) {
+                claims.push(Claim {
+                    article: article_index,
+                    proposition: p_index,
+                    line: lines.line(sentence.span.start),
+                    section: sentence.section,
+                    sentence: sentences::display(&text[sentence.span.clone()]),
+                    ..claim
+                });
+            }
+        }
+        if options.detail {
+            let context_entities = (0..rulebook.entities.len())
+                .filter(|&e| !named[e] && recent.iter().rev().take(max_context).any(|(_, n)| n[e]))
+                .collect();
+            analysis.details.push(SentenceDetail {
+                line: lines.line(sentence.span.start),
+                section: sentence.section,
+                text: sentences::display(&text[sentence.span.clone()]),
+                mentions: view
+                    .mentions
+                    .iter()
+                    .map(|m| Mention {
+                        entity: m.entity,
+                        text: view.original(m.tokens.clone()),
+                    })
+                    .collect(),
+                context: context_entities,
+                claims: claims.clone(),
+            });
+        }
+        analysis.claims.extend(claims);
+        recent.push((sentence.block, named));
+        if recent.len() > max_context.max(1) {
+            recent.remove(0);
+        }
+    }
+    Ok(analysis)
+}
+
+struct TokenMention {
+    entity: usize,
+    tokens: Range<usize>,
+}
+
+/// A sentence's words, the terms each hits and the entities it names.
+struct SentenceView<'a> {
+    text: &'a str,
+    scratch: &'a Scratch,
+    mentions: Vec<TokenMention>,
+}
+
+impl<'a> SentenceView<'a> {
+    fn build(
+        text: &'a str,
+        sentence: &Sentence,
+        lexicon: &Lexicon,
+        rulebook: &'a Rulebook,
+        scratch: &'a mut Scratch,
+    ) -> Self {
+        tokenize(&text[sentence.span.clone()], sentence.span.start, lexicon, &mut scratch.tokens);
+        scratch.stamp = scratch.stamp.wrapping_add(1);
+        if scratch.stamp == 0 {
+            scratch.present.iter_mut().for_each(|p| *p = 0);
+            scratch.stamp = 1;
+        }
+        scratch.hits.clear();
+        scratch.hit_ranges.clear();
+        let use_stems = rulebook.terms.has_stems();
+        for i in 0..scratch.tokens.len() {
+            let word = scratch.tokens.word(i);
+            let stem = if use_stems {
+                let original = &text[scratch.tokens.get(i).span.clone()];
+                let lower = original.to_lowercase();
+                scratch
+                    .stems
+                    .entry(lower)
+                    .or_insert_with_key(|lower| lexicon.stem(lower))
+                    .clone()
+            } else {
+                None
+            };
+            scratch.hit_buf.clear();
+            rulebook.terms.hits(word, stem.as_deref(), &mut scratch.hit_buf);
+            let start = scratch.hits.len() as u32;
+            for &t in &scratch.hit_buf {
+                scratch.present[t as usize] = scratch.stamp;
+                scratch.hits.push(t);
+            }
+            scratch.hit_ranges.push(start..scratch.hits.len() as u32);
+        }
+        if scratch.stems.len() > 100_000 {
+            scratch.stems.clear();
+        }
+        let scratch: &'a Scratch = scratch;
+        let mut view = SentenceView {
+            text,
+            scratch,
+            mentions: Vec::new(),
+        };
+        let mut mentions = Vec::new();
+        for (e_index, entity) in rulebook.entities.iter().enumerate() {
+            for alias in &entity.aliases {
+                let mut required = Vec::new();
+                alias.required_terms(&mut required);
+                if !required.iter().all(|&t| view.present(t)) {
+                    continue;
+                }
+                for start in 0..view.len() {
+                    if let Some(found) = view.first_match(alias, start) {
+                        mentions.push(TokenMention {
+                            entity: e_index,
+                            tokens: start..found.end,
+                        });
+                    }
+                }
+            }
+        }
+        mentions.sort_by_key(|m| (m.tokens.start, m.entity));
+        view.mentions = mentions;
+        view
+    }
+
+    fn len(&self) -> usize {
+        self.scratch.tokens.len()
+    }
+
+    fn present(&self, t: TermId) -> bool {
+        self.scratch.present[t as usize] == self.scratch.stamp
+    }
+
+    fn has(&self, pos: usize, t: TermId) -> bool {
+        let r = &self.scratch.hit_ranges[pos];
+        self.scratch.hits[r.start as usize..r.end as usize].contains(&t)
+    }
+
+    fn word(&self, pos: usize) -> &str {
+        self.scratch.tokens.word(pos)
+    }
+
+    /// The original text from the first to the last of the words in `tokens`.
+    fn original(&self, tokens: Range<usize>) -> String {
+        if tokens.is_empty() {
+            return String::new();
+        }
+        let start = self.scratch.tokens.get(tokens.start).span.start;
+        let end = self.scratch.tokens.get(tokens.end - 1).span.end;
+        sentences::display(&self.text[start..end])
+    }
+
+    /// The best claim this sentence makes on `proposition`, if any.
+    fn evaluate(&self, proposition: &Proposition, lexicon: &Lexicon) -> Option<Claim> {
+        if proposition.unless.iter().any(|p| self.find(p).is_some()) {
+            return None;
+        }
+        let mut best: Option<(usize, usize, Stance, &Pattern, Found)> = None;
+        for stance in [Stance::Supports, Stance::Opposes] {
+            for pattern in proposition.patterns(stance) {
+                let Some(found) = self.find(pattern) else { continue };
+                let better = match &best {
+                    None => true,
+                    Some((weight, start, ..)) => {
+                        pattern.weight > *weight || (pattern.weight == *weight && found.start < *start)
+                    }
+                };
+                if better {
+                    best = Some((pattern.weight, found.start, stance, pattern, found));
+                }
+            }
+        }
+        let (_, _, stance, pattern, found) = best?;
+        let (negators, count) = self.negation(&found.cue, lexicon);
+        let negated = count % 2 == 1;
+        let hedge = self.hedge(lexicon);
+        let cue_range = found.cue.first().copied().unwrap_or(found.start)
+            ..found.cue.last().map_or(found.end, |&l| l + 1);
+        Some(Claim {
+            article: 0,
+            proposition: 0,
+            stance: if negated { stance.flipped() } else { stance },
+            negated,
+            hedged: hedge.is_some(),
+            section: Section::Body,
+            line: 0,
+            cue: self.original(cue_range),
+            sentence: String::new(),
+            pattern: pattern.text.clone(),
+            negators: negators.iter().map(|&p| self.original(p..p + 1)).collect(),
+            hedge,
+        })
+    }
+
+    /// The leftmost, then shortest, match of a pattern.
+    fn find(&self, pattern: &Pattern) -> Option<Found> {
+        if !pattern.required.iter().all(|&t| self.present(t)) {
+            return None;
+        }
+        match &pattern.body {
+            PatternBody::Seq(seq) => (0..self.len()).find_map(|start| self.first_match(seq, start)),
+            PatternBody::Regex(re) => self.find_regex(re),
+        }
+    }
+
+    fn first_match(&self, seq: &Seq, start: usize) -> Option<Found> {
+        let mut out = Vec::new();
+        let mut budget = WALK_BUDGET;
+        self.walk(seq, 0, start, &mut Vec::new(), &mut out, &mut budget);
+        out.into_iter()
+            .min_by_key(|(end, _)| *end)
+            .map(|(end, mut cue)| {
+                cue.sort_unstable();
+                cue.dedup();
+                Found { start, end, cue }
+            })
+    }
+
+    /// Every way `seq.items[k..]` matches from `pos`: (end, cue positions).
+    fn walk(
+        &self,
+        seq: &Seq,
+        k: usize,
+        pos: usize,
+        cue: &mut Vec<usize>,
+        out: &mut Vec<(usize, Vec<usize>)>,
+        budget: &mut u32,
+    ) {
+        if *budget == 0 || out.len() >= 16 {
+            return;
+        }
+        *budget -= 1;
+        let n = self.len();
+        let mut ends: Vec<(usize, Vec<usize>)> = Vec::new();
+        match &seq.items[k] {
+            Item::Term(t) => {
+                if pos < n && self.has(pos, *t) {
+                    ends.push((pos + 1, vec![pos]));
+                }
+            }
+            Item::Entity(e) => {
+                for m in self.mentions.iter().filter(|m| m.entity == *e && m.tokens.start == pos) {
+                    ends.push((m.tokens.end, Vec::new()));
+                }
+            }
+            Item::Group(alts) => {
+                for alt in alts {
+                    self.walk(alt, 0, pos, &mut Vec::new(), &mut ends, budget);
+                }
+            }
+        }
+        for (end, positions) in ends {
+            let mark = cue.len();
+            cue.extend(positions);
+            if k + 1 == seq.items.len() {
+                out.push((end, cue.clone()));
+            } else {
+                let last = (end + seq.gaps[k] as usize).min(n);
+                for next in end..=last {
+                    self.walk(seq, k + 1, next, cue, out, budget);
+                }
+            }
+            cue.truncate(mark);
+        }
+    }
+
+    fn find_regex(&self, re: &regex::Regex) -> Option<Found> {
+        let mut joined = String::new();
+        let mut starts = Vec::with_capacity(self.len());
+        for i in 0..self.len() {
+            if i > 0 {
+                joined.push(' ');
+            }
+            starts.push(joined.len());
+            joined.push_str(self.word(i));
+        }
+        let m = re.find(&joined)?;
+        let first = starts.partition_point(|&s| s <= m.start()).saturating_sub(1);
+        let end = starts.partition_point(|&s| s < m.end()).max(first + 1);
+        Some(Found {
+            start: first,
+            end,
+            cue: (first..end).collect(),
+        })
+    }
+
+    /// The negations whose scope covers the cue: the words, and how many
+    /// negations they make (ne … pas is one). An odd count flips the stance.
+    fn negation(&self, cue: &[usize], lexicon: &Lexicon) -> (Vec<usize>, usize) {
+        let (Some(&first), Some(&last)) = (cue.first(), cue.last()) else {
+            return (Vec::new(), 0);
+        };
+        let tokens = &self.scratch.tokens;
+        let mut scope = Vec::new();
+        let mut i = first;
+        while i > 0 && scope.len() < lexicon.negation_before {
+            if tokens.get(i).break_before {
+                break;
+            }
+            i -= 1;
+            let w = self.word(i);
+            if lexicon.is_clause_break(w) || lexicon.is_shield(w) {
+                break;
+            }
+            scope.push(i);
+        }
+        scope.extend((first + 1..last).filter(|p| cue.binary_search(p).is_err()));
+        let mut after = Vec::new();
+        let mut j = last + 1;
+        while j < self.len() && after.len() < lexicon.negation_after {
+            if tokens.get(j).break_before || lexicon.is_clause_break(self.word(j)) {
+                break;
+            }
+            after.push(j);
+            j += 1;
+        }
+        let idiom = |p: usize| {
+            lexicon.idioms().iter().any(|phrase| {
+                p + phrase.len() <= self.len() && phrase.iter().enumerate().all(|(k, w)| self.word(p + k) == w)
+            })
+        };
+        let kind = |p: usize| {
+            if idiom(p) {
+                Default::default()
+            } else {
+                lexicon.negator(self.word(p)).unwrap_or_default()
+            }
+        };
+        let particles: Vec<usize> = scope.iter().copied().filter(|&p| kind(p).particle).collect();
+        let completion = scope
+            .iter()
+            .chain(&after)
+            .copied()
+            .find(|&p| kind(p).completion && !kind(p).particle);
+        let mut words = Vec::new();
+        let mut count = 0;
+        match (particles.is_empty(), completion) {
+            (false, Some(c)) => {
+                // ne … pas is one negation, whatever completes it; words that
+                // negate only on their own (sans, non) still count apart.
+                words.extend(&particles);
+                words.push(c);
+                count += particles.len();
+                for &p in &scope {
+                    let k = kind(p);
+                    if k.standalone && !k.completion && !k.particle {
+                        words.push(p);
+                        count += 1;
+                    }
+                }
+            }
+            _ => {
+                for &p in &scope {
+                    if kind(p).standalone {
+                        words.push(p);
+                        count += 1;
+                    }
+                }
+            }
+        }
+        words.sort_unstable();
+        (words, count)
+    }
+
+    /// The first hedge phrase of the sentence, as written.
+    fn hedge(&self, lexicon: &Lexicon) -> Option<String> {
+        let n = self.len();
+        for start in 0..n {
+            for phrase in &lexicon.hedges {
+                if start + phrase.len() <= n && phrase.iter().enumerate().all(|(k, w)| self.word(start + k) == w) {
+                    return Some(self.original(start..start + phrase.len()));
+                }
+            }
+        }
+        None
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Found {
+    start: usize,
+    end: usize,
+    /// Positions of the words the pattern's own words matched, sorted.
+    cue: Vec<usize>,
+}

@@ -1,0 +1,142 @@
+//! `volte explain`: each sentence of one article, the entities it names and the
+//! claims it makes, with why (the cue, the pattern, the negation, the hedge).
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use crate::corpus::Article;
+use crate::matcher::{Analysis, Claim};
+use crate::rulebook::{Rulebook, Stance};
+use crate::text::sentences::Section;
+
+#[derive(Debug, Serialize)]
+pub struct Explanation {
+    pub version: u32,
+    pub article: String,
+    pub path: String,
+    pub date: String,
+    pub source: String,
+    pub lang: String,
+    pub sentences: Vec<SentenceOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SentenceOut {
+    pub line: usize,
+    pub section: Section,
+    pub text: String,
+    pub entities: Vec<EntityOut>,
+    /// Entities lent by the preceding sentences of the paragraph.
+    pub context: Vec<String>,
+    pub claims: Vec<ClaimWhy>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntityOut {
+    pub entity: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClaimWhy {
+    pub proposition: String,
+    pub stance: Stance,
+    pub cue: String,
+    pub pattern: String,
+    pub negated: bool,
+    pub negators: Vec<String>,
+    pub hedged: bool,
+    pub hedge: Option<String>,
+}
+
+impl Explanation {
+    pub fn new(article: &Article, analysis: &Analysis, rulebook: &Rulebook) -> Self {
+        let claim = |c: &Claim| ClaimWhy {
+            proposition: rulebook.propositions[c.proposition].id.clone(),
+            stance: c.stance,
+            cue: c.cue.clone(),
+            pattern: c.pattern.clone(),
+            negated: c.negated,
+            negators: c.negators.clone(),
+            hedged: c.hedged,
+            hedge: c.hedge.clone(),
+        };
+        Explanation {
+            version: super::VERSION,
+            article: article.id.clone(),
+            path: article.path.to_string_lossy().replace('\\', "/"),
+            date: article.date.to_string(),
+            source: article.source.clone(),
+            lang: article.lang.clone(),
+            sentences: analysis
+                .details
+                .iter()
+                .map(|d| SentenceOut {
+                    line: d.line,
+                    section: d.section,
+                    text: d.text.clone(),
+                    entities: d
+                        .mentions
+                        .iter()
+                        .map(|m| EntityOut {
+                            entity: rulebook.entities[m.entity].id.clone(),
+                            text: m.text.clone(),
+                        })
+                        .collect(),
+                    context: d.context.iter().map(|&e| rulebook.entities[e].id.clone()).collect(),
+                    claims: d.claims.iter().map(claim).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let bold = Style::new().bold();
+        let dim = Style::new().dimmed();
+        let green = AnsiColor::Green.on_default();
+        let red = AnsiColor::Red.on_default();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{bold}{}{bold:#}  {}  {}  {dim}{}{dim:#}",
+            self.article, self.date, self.source, self.path
+        );
+        let claims: usize = self.sentences.iter().map(|s| s.claims.len()).sum();
+        for s in &self.sentences {
+            let section = match s.section {
+                Section::Body => String::new(),
+                Section::Comment => format!(" {dim}[comment]{dim:#}"),
+            };
+            let _ = writeln!(out, "\n{dim}{:>4}{dim:#}{section}  {}", s.line, s.text);
+            if !s.entities.is_empty() || !s.context.is_empty() {
+                let mut named: Vec<String> = s.entities.iter().map(|e| format!("{} «{}»", e.entity, e.text)).collect();
+                named.extend(s.context.iter().map(|e| format!("{e} (from context)")));
+                let _ = writeln!(out, "      {dim}entities:{dim:#} {}", named.join(", "));
+            }
+            for c in &s.claims {
+                let style = match c.stance {
+                    Stance::Supports => green,
+                    Stance::Opposes => red,
+                };
+                let _ = writeln!(
+                    out,
+                    "      → {bold}{}{bold:#} {style}{}{style:#}",
+                    c.proposition,
+                    c.stance.as_str()
+                );
+                let _ = writeln!(out, "          cue «{}» by pattern `{}`", c.cue, c.pattern);
+                if !c.negators.is_empty() {
+                    let effect = if c.negated { "flips the stance" } else { "cancels out" };
+                    let _ = writeln!(out, "          negation «{}» {effect}", c.negators.join(" … "));
+                }
+                if let Some(h) = &c.hedge {
+                    let _ = writeln!(out, "          hedged by «{h}»");
+                }
+            }
+        }
+        let _ = writeln!(out, "\n{} sentences, {claims} claims", self.sentences.len());
+        out
+    }
+}

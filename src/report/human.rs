@@ -1,0 +1,184 @@
+//! The human report: by proposition, the dated timeline, then each
+//! contradiction with both sentences quoted. Colour is added by the caller's
+//! stream (anstream strips it when piped or under NO_COLOR).
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use super::{ContradictionOut, PropositionOut, Report, Side};
+use crate::ledger::{Kind, Position};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+const MAGENTA: Style = AnsiColor::Magenta.on_default();
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+fn position_style(p: Position) -> Style {
+    match p {
+        Position::Supports => GREEN,
+        Position::Opposes => RED,
+        Position::Mixed => YELLOW,
+    }
+}
+
+fn kind_style(kind: Kind) -> Style {
+    match kind {
+        Kind::Conflict | Kind::SelfContradiction | Kind::Internal => RED.bold(),
+        Kind::Reversal => YELLOW.bold(),
+    }
+}
+
+/// The full `check` report.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for p in &report.propositions {
+        render_proposition(report, p, &mut out);
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+/// Only the timelines (`volte timeline`).
+pub fn render_timelines(report: &Report, only: Option<&str>) -> String {
+    let mut out = String::new();
+    for p in report.propositions.iter().filter(|p| only.is_none_or(|id| p.id == id)) {
+        heading(p, &mut out);
+        timeline(p, &mut out);
+        out.push('\n');
+    }
+    out
+}
+
+fn heading(p: &PropositionOut, out: &mut String) {
+    let _ = writeln!(out, "{}", paint(BOLD, &p.id));
+    let _ = writeln!(out, "  {}", paint(DIM, &p.claim));
+}
+
+fn timeline(p: &PropositionOut, out: &mut String) {
+    if p.timeline.is_empty() {
+        let _ = writeln!(out, "  {}", paint(DIM, "no article takes a stance"));
+        return;
+    }
+    let source_width = p.timeline.iter().map(|e| e.source.chars().count()).max().unwrap_or(0).min(28);
+    for e in &p.timeline {
+        let stance = format!("{:<8}", e.stance.as_str());
+        let lines: Vec<String> = e.lines.iter().map(ToString::to_string).collect();
+        let hedged = if e.hedged { paint(DIM, " (hedged)") } else { String::new() };
+        let _ = writeln!(
+            out,
+            "  {:<10}  {}  {:<width$}  {}:{}{}",
+            e.date,
+            paint(position_style(e.stance), &stance),
+            truncate(&e.source, 28),
+            e.path,
+            lines.join(","),
+            hedged,
+            width = source_width
+        );
+    }
+}
+
+fn render_proposition(report: &Report, p: &PropositionOut, out: &mut String) {
+    heading(p, out);
+    timeline(p, out);
+    for c in report.contradictions.iter().filter(|c| c.proposition == p.id) {
+        contradiction(c, out);
+    }
+    out.push('\n');
+}
+
+fn contradiction(c: &ContradictionOut, out: &mut String) {
+    let label = format!("✗ {}", c.kind.as_str());
+    let ack = if c.acknowledged { paint(DIM, " (acknowledged)") } else { String::new() };
+    let what = match c.kind {
+        Kind::Internal => format!("{} {} contradicts itself", c.a.date, who(&c.a)),
+        Kind::Reversal => format!(
+            "{} {} ({}) → {} {} ({})",
+            c.a.date,
+            who(&c.a),
+            c.a.stance.as_str(),
+            c.b.date,
+            who(&c.b),
+            c.b.stance.as_str()
+        ),
+        Kind::Conflict | Kind::SelfContradiction => format!(
+            "{} {} ({}) ↔ {} {} ({})",
+            c.a.date,
+            who(&c.a),
+            c.a.stance.as_str(),
+            c.b.date,
+            who(&c.b),
+            c.b.stance.as_str()
+        ),
+    };
+    let _ = writeln!(out, "  {}  {}{}", paint(kind_style(c.kind), &label), what, ack);
+    quote(&c.a, out);
+    quote(&c.b, out);
+}
+
+fn who(side: &Side) -> String {
+    if side.source.is_empty() {
+        side.article.clone()
+    } else {
+        format!("{} [{}]", side.source, side.article)
+    }
+}
+
+fn quote(side: &Side, out: &mut String) {
+    let stance_style = match side.stance {
+        crate::rulebook::Stance::Supports => GREEN,
+        crate::rulebook::Stance::Opposes => RED,
+    };
+    let hedged = if side.hedged { paint(DIM, " (hedged)") } else { String::new() };
+    let _ = writeln!(
+        out,
+        "      {} {}{}",
+        paint(CYAN, &format!("{}:{}", side.path, side.line)),
+        paint(stance_style, side.stance.as_str()),
+        hedged
+    );
+    let _ = writeln!(out, "        « {} »", side.sentence);
+}
+
+/// One line that says how the run went, for the end of every report.
+pub fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let kinds: Vec<String> = Kind::ALL
+        .iter()
+        .map(|&k| format!("{} {}", s.by_kind.get(k), k.as_str()))
+        .collect();
+    let verdict = if s.unacknowledged == 0 {
+        paint(GREEN.bold(), "no contradiction")
+    } else {
+        let word = if s.unacknowledged == 1 { "contradiction" } else { "contradictions" };
+        paint(RED.bold(), &format!("{} {word}", s.unacknowledged))
+    };
+    format!(
+        "{} {} articles, {} sentences, {} claims: {} ({})",
+        paint(MAGENTA.bold(), "volte"),
+        s.articles,
+        s.sentences,
+        s.claims,
+        verdict,
+        kinds.join(", ")
+    )
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}

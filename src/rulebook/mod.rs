@@ -1,0 +1,619 @@
+//! The rulebook: entities and propositions read from `rules/*.yaml`, validated
+//! and compiled into patterns the matcher runs in one pass per sentence.
+//!
+//! Every error found here, in the YAML or after it (an unknown entity, a bad
+//! regex, a duplicate id), names the file, the line and the column.
+
+pub mod pattern;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::{Location, Spanned};
+
+use crate::error::{yaml_error, Error};
+use crate::lexicon::{Lexicon, Lexicons};
+use pattern::EntityLookup;
+pub use pattern::{Item, Seq, Term, TermId};
+
+/// The largest `..N` gap a pattern may use.
+pub const MAX_GAP: u32 = 50;
+/// Compiled size limit of a `re:` pattern.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+pub const DEFAULT_LANGUAGE: &str = "fr";
+pub const DEFAULT_CONFLICT_WINDOW_DAYS: u32 = 180;
+pub const DEFAULT_CONTEXT_SENTENCES: usize = 1;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    settings: Option<Spanned<SettingsFile>>,
+    #[serde(default)]
+    entities: Vec<EntityFile>,
+    #[serde(default)]
+    propositions: Vec<PropositionFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsFile {
+    language: Option<String>,
+    conflict_window_days: Option<u32>,
+    context_sentences: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntityFile {
+    id: Spanned<String>,
+    #[serde(default)]
+    name: Option<String>,
+    aliases: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PropositionFile {
+    id: Spanned<String>,
+    claim: String,
+    #[serde(default)]
+    opposing_claim: Option<String>,
+    #[serde(default)]
+    requires: Vec<Spanned<String>>,
+    #[serde(default)]
+    context: Option<usize>,
+    #[serde(default)]
+    supports: Vec<Spanned<String>>,
+    #[serde(default)]
+    opposes: Vec<Spanned<String>>,
+    #[serde(default)]
+    unless: Vec<Spanned<String>>,
+}
+
+/// Where something was written in a rule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub path: PathBuf,
+    pub line: u64,
+    pub column: u64,
+}
+
+impl std::fmt::Display for Located {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.path.display(), self.line, self.column)
+    }
+}
+
+/// The word matchers of a rulebook, and the tables to find them from a word.
+#[derive(Debug, Default)]
+pub struct TermTable {
+    terms: Vec<Term>,
+    index: HashMap<Term, TermId>,
+    words: HashMap<String, TermId>,
+    /// Prefix terms grouped by byte length, so a word is looked up once per length.
+    prefixes: Vec<(usize, HashMap<String, TermId>)>,
+    stems: HashMap<String, TermId>,
+}
+
+impl TermTable {
+    pub fn intern(&mut self, term: Term) -> TermId {
+        if let Some(&id) = self.index.get(&term) {
+            return id;
+        }
+        let id = self.terms.len() as TermId;
+        match &term {
+            Term::Word(w) => {
+                self.words.insert(w.clone(), id);
+            }
+            Term::Prefix(p) => {
+                let len = p.len();
+                match self.prefixes.iter_mut().find(|(l, _)| *l == len) {
+                    Some((_, map)) => {
+                        map.insert(p.clone(), id);
+                    }
+                    None => self.prefixes.push((len, HashMap::from([(p.clone(), id)]))),
+                }
+            }
+            Term::Stem(s) => {
+                self.stems.insert(s.clone(), id);
+            }
+        }
+        self.index.insert(term.clone(), id);
+        self.terms.push(term);
+        id
+    }
+
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    pub fn term(&self, id: TermId) -> &Term {
+        &self.terms[id as usize]
+    }
+
+    pub fn has_stems(&self) -> bool {
+        !self.stems.is_empty()
+    }
+
+    /// Appends the terms a folded word matches. `stem` gives the word's stem
+    /// when the table has stem terms.
+    pub fn hits(&self, word: &str, stem: Option<&str>, out: &mut Vec<TermId>) {
+        if let Some(&id) = self.words.get(word) {
+            out.push(id);
+        }
+        for (len, map) in &self.prefixes {
+            if word.len() >= *len && word.is_char_boundary(*len) {
+                if let Some(&id) = map.get(&word[..*len]) {
+                    out.push(id);
+                }
+            }
+        }
+        if let Some(&id) = stem.and_then(|s| self.stems.get(s)) {
+            out.push(id);
+        }
+    }
+}
+
+/// A named actor and the ways articles refer to it.
+#[derive(Debug)]
+pub struct Entity {
+    pub id: String,
+    pub name: Option<String>,
+    pub aliases: Vec<Seq>,
+    pub alias_texts: Vec<String>,
+    pub location: Located,
+}
+
+/// How a pattern matches.
+#[derive(Debug)]
+pub enum PatternBody {
+    Seq(Seq),
+    /// Runs over the sentence's folded words joined by single spaces.
+    Regex(regex::Regex),
+}
+
+#[derive(Debug)]
+pub struct Pattern {
+    /// The pattern as written in the rule file.
+    pub text: String,
+    pub body: PatternBody,
+    /// Terms a sentence must contain for this pattern to be tried.
+    pub required: Vec<TermId>,
+    /// How specific the pattern is; the most specific match wins in a sentence.
+    pub weight: usize,
+    pub location: Located,
+}
+
+/// Whether a sentence asserts or denies a proposition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stance {
+    Supports,
+    Opposes,
+}
+
+impl Stance {
+    pub fn flipped(self) -> Stance {
+        match self {
+            Stance::Supports => Stance::Opposes,
+            Stance::Opposes => Stance::Supports,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Supports => "supports",
+            Stance::Opposes => "opposes",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Proposition {
+    pub id: String,
+    pub claim: String,
+    pub opposing_claim: Option<String>,
+    /// Entities that must be named in the sentence or just before it: one of
+    /// each group (`russia|mercenaries` is a group of two).
+    pub requires: Vec<Vec<usize>>,
+    /// How many preceding sentences of the paragraph may name a required entity.
+    pub context: usize,
+    pub supports: Vec<Pattern>,
+    pub opposes: Vec<Pattern>,
+    pub unless: Vec<Pattern>,
+    pub location: Located,
+}
+
+impl Proposition {
+    /// The patterns of one stance.
+    pub fn patterns(&self, stance: Stance) -> &[Pattern] {
+        match stance {
+            Stance::Supports => &self.supports,
+            Stance::Opposes => &self.opposes,
+        }
+    }
+}
+
+/// A compiled rulebook.
+#[derive(Debug)]
+pub struct Rulebook {
+    pub files: Vec<PathBuf>,
+    pub language: String,
+    pub conflict_window_days: u32,
+    pub context_sentences: usize,
+    pub entities: Vec<Entity>,
+    pub propositions: Vec<Proposition>,
+    pub terms: TermTable,
+    pub lexicons: Lexicons,
+}
+
+impl Rulebook {
+    pub fn proposition(&self, id: &str) -> Option<&Proposition> {
+        self.propositions.iter().find(|p| p.id == id)
+    }
+
+    pub fn lexicon(&self, language: &str) -> Option<&Lexicon> {
+        self.lexicons.get(language)
+    }
+}
+
+/// The `*.yaml` and `*.yml` files directly inside `dir`, sorted.
+pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let is_yaml = path
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml");
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if is_yaml && !hidden && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Loads every rule file of `dir` (and its `lexicons/` folder) into one rulebook.
+pub fn load(dir: &Path) -> Result<Rulebook, Error> {
+    let lexicons = Lexicons::load(Some(&dir.join("lexicons")))?;
+    let files = yaml_files(dir)?;
+    if files.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no rule files (*.yaml) in this folder",
+            crate::corpus::display_path(dir).display()
+        )));
+    }
+    let mut sources = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        sources.push((crate::corpus::display_path(&path), text));
+    }
+    compile(&sources, lexicons)
+}
+
+/// Compiles rule files given as (path, text) pairs.
+pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rulebook, Error> {
+    let mut parsed = Vec::new();
+    for (path, text) in sources {
+        let file: RuleFile = if text.trim().is_empty() {
+            RuleFile {
+                settings: None,
+                entities: Vec::new(),
+                propositions: Vec::new(),
+            }
+        } else {
+            serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))?
+        };
+        parsed.push((path.as_path(), text.as_str(), file));
+    }
+
+    // Settings: each may be set once across all files.
+    let mut language: Option<(String, Located)> = None;
+    let mut window: Option<(u32, Located)> = None;
+    let mut context: Option<(usize, Located)> = None;
+    for (path, text, file) in &parsed {
+        let Some(settings) = &file.settings else { continue };
+        let here = located(path, text, &settings.referenced);
+        set_once(&mut language, settings.value.language.clone(), &here, "language")?;
+        set_once(&mut window, settings.value.conflict_window_days, &here, "conflict_window_days")?;
+        set_once(&mut context, settings.value.context_sentences, &here, "context_sentences")?;
+    }
+    let language = language.map_or_else(|| DEFAULT_LANGUAGE.to_string(), |l| l.0);
+    let Some(lexicon) = lexicons.get(&language) else {
+        return Err(Error::Usage(format!(
+            "rules: no lexicon for language `{language}` (have: {}); add rules/lexicons/{language}.yaml",
+            lexicons.languages().collect::<Vec<_>>().join(", ")
+        )));
+    };
+    let context_sentences = context.map_or(DEFAULT_CONTEXT_SENTENCES, |c| c.0);
+
+    // Entity ids first, so propositions in any file can refer to them.
+    let mut entity_ids: HashMap<String, usize> = HashMap::new();
+    let mut entity_files: Vec<(&EntityFile, Located, &Path, &str)> = Vec::new();
+    for (path, text, file) in &parsed {
+        for e in &file.entities {
+            let here = located(path, text, &e.id.referenced);
+            if let Some(&first) = entity_ids.get(&e.id.value) {
+                let first: &Located = &entity_files[first].1;
+                return Err(rule_error(&here, format!("duplicate entity id `{}` (first defined at {first})", e.id.value)));
+            }
+            check_id(&e.id.value, &here)?;
+            entity_ids.insert(e.id.value.clone(), entity_files.len());
+            entity_files.push((e, here, *path, *text));
+        }
+    }
+    let lookup = Names(&entity_ids);
+    let mut terms = TermTable::default();
+    let mut entities = Vec::new();
+    for (e, here, path, text) in &entity_files {
+        if e.aliases.is_empty() {
+            return Err(rule_error(here, format!("entity `{}` has no aliases", e.id.value)));
+        }
+        let mut aliases = Vec::new();
+        for alias in &e.aliases {
+            let at = located(path, text, &alias.referenced);
+            let seq = pattern::parse(&alias.value, lexicon, &mut terms, &NoEntities)
+                .map_err(|err| pattern_error(&at, path, text, &alias.value, err))?;
+            aliases.push(seq);
+        }
+        entities.push(Entity {
+            id: e.id.value.clone(),
+            name: e.name.clone(),
+            aliases,
+            alias_texts: e.aliases.iter().map(|a| a.value.clone()).collect(),
+            location: here.clone(),
+        });
+    }
+
+    let mut propositions: Vec<Proposition> = Vec::new();
+    for (path, text, file) in &parsed {
+        for p in &file.propositions {
+            let here = located(path, text, &p.id.referenced);
+            check_id(&p.id.value, &here)?;
+            if let Some(first) = propositions.iter().find(|q| q.id == p.id.value) {
+                return Err(rule_error(
+                    &here,
+                    format!("duplicate proposition id `{}` (first defined at {})", p.id.value, first.location),
+                ));
+            }
+            let mut requires = Vec::new();
+            for r in &p.requires {
+                let at = located(path, text, &r.referenced);
+                let mut any_of = Vec::new();
+                for name in r.value.split('|').map(str::trim) {
+                    let id = lookup.entity(name).ok_or_else(|| {
+                        let hint = crate::suggest::closest(name, entity_ids.keys().map(String::as_str))
+                            .map(|n| format!(" (did you mean `{n}`?)"))
+                            .unwrap_or_default();
+                        rule_error(&at, format!("unknown entity `{name}` in `requires`{hint}"))
+                    })?;
+                    any_of.push(id);
+                }
+                requires.push(any_of);
+            }
+            if p.supports.is_empty() && p.opposes.is_empty() {
+                return Err(rule_error(
+                    &here,
+                    format!("proposition `{}` has no `supports` nor `opposes` patterns", p.id.value),
+                ));
+            }
+            let mut compile_all = |list: &[Spanned<String>]| -> Result<Vec<Pattern>, Error> {
+                list.iter()
+                    .map(|s| compile_pattern(s, path, text, lexicon, &mut terms, &lookup))
+                    .collect()
+            };
+            let supports = compile_all(&p.supports)?;
+            let opposes = compile_all(&p.opposes)?;
+            let unless = compile_all(&p.unless)?;
+            for s in &supports {
+                if let Some(o) = opposes.iter().find(|o| o.text.trim() == s.text.trim()) {
+                    return Err(rule_error(
+                        &o.location,
+                        format!("pattern `{}` is listed under both `supports` ({}) and `opposes`", o.text, s.location),
+                    ));
+                }
+            }
+            propositions.push(Proposition {
+                id: p.id.value.clone(),
+                claim: p.claim.trim().to_string(),
+                opposing_claim: p.opposing_claim.as_ref().map(|c| c.trim().to_string()),
+                requires,
+                context: p.context.unwrap_or(context_sentences),
+                supports,
+                opposes,
+                unless,
+                location: here,
+            });
+        }
+    }
+    Ok(Rulebook {
+        files: sources.iter().map(|(p, _)| p.clone()).collect(),
+        language,
+        conflict_window_days: window.map_or(DEFAULT_CONFLICT_WINDOW_DAYS, |w| w.0),
+        context_sentences,
+        entities,
+        propositions,
+        terms,
+        lexicons,
+    })
+}
+
+struct Names<'a>(&'a HashMap<String, usize>);
+
+impl pattern::EntityLookup for Names<'_> {
+    fn entity(&self, name: &str) -> Option<usize> {
+        self.0.get(name).copied()
+    }
+    fn names(&self) -> Vec<String> {
+        let sorted: BTreeSet<&String> = self.0.keys().collect();
+        sorted.into_iter().cloned().collect()
+    }
+}
+
+/// Aliases cannot refer to entities.
+struct NoEntities;
+
+impl pattern::EntityLookup for NoEntities {
+    fn entity(&self, _: &str) -> Option<usize> {
+        None
+    }
+    fn names(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+fn compile_pattern(
+    s: &Spanned<String>,
+    path: &Path,
+    text: &str,
+    lexicon: &Lexicon,
+    terms: &mut TermTable,
+    lookup: &Names<'_>,
+) -> Result<Pattern, Error> {
+    let at = located(path, text, &s.referenced);
+    let written = s.value.trim();
+    if let Some(re) = written.strip_prefix("re:") {
+        let regex = regex::RegexBuilder::new(re.trim())
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| rule_error(&at, format!("bad regex `{}`: {e}", re.trim())))?;
+        return Ok(Pattern {
+            text: written.to_string(),
+            body: PatternBody::Regex(regex),
+            required: Vec::new(),
+            weight: 1,
+            location: at,
+        });
+    }
+    let seq = pattern::parse(&s.value, lexicon, terms, lookup)
+        .map_err(|err| pattern_error(&at, path, text, &s.value, err))?;
+    let mut required = Vec::new();
+    seq.required_terms(&mut required);
+    Ok(Pattern {
+        text: written.to_string(),
+        weight: seq.weight(),
+        body: PatternBody::Seq(seq),
+        required,
+        location: at,
+    })
+}
+
+fn located(path: &Path, text: &str, location: &Location) -> Located {
+    let line = location.line().max(1);
+    let mut column = location.column().max(1);
+    // Point inside a quoted scalar, at its first character.
+    let at = text
+        .lines()
+        .nth(line as usize - 1)
+        .and_then(|l| l.chars().nth(column as usize - 1));
+    if matches!(at, Some('"' | '\'')) {
+        column += 1;
+    }
+    Located {
+        path: path.to_path_buf(),
+        line,
+        column,
+    }
+}
+
+fn pattern_error(at: &Located, _path: &Path, _text: &str, written: &str, err: pattern::PatternError) -> Error {
+    let column = at.column + written[..err.offset.min(written.len())].chars().count() as u64;
+    Error::Rule {
+        path: at.path.clone(),
+        line: at.line,
+        column,
+        message: format!("in pattern `{written}`: {}", err.message),
+    }
+}
+
+fn rule_error(at: &Located, message: String) -> Error {
+    Error::Rule {
+        path: at.path.clone(),
+        line: at.line,
+        column: at.column,
+        message,
+    }
+}
+
+fn check_id(id: &str, at: &Located) -> Result<(), Error> {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(rule_error(
+            at,
+            format!("id `{id}`: use lowercase letters, digits, `-` and `_` only"),
+        ))
+    }
+}
+
+fn set_once<T>(slot: &mut Option<(T, Located)>, value: Option<T>, here: &Located, name: &str) -> Result<(), Error> {
+    let Some(value) = value else { return Ok(()) };
+    if let Some((_, first)) = slot {
+        return Err(rule_error(here, format!("setting `{name}` is already set at {first}")));
+    }
+    *slot = Some((value, here.clone()));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile_one(yaml: &str) -> Result<Rulebook, Error> {
+        compile(&[(PathBuf::from("rules/t.yaml"), yaml.to_string())], Lexicons::builtin().unwrap())
+    }
+
+    const GOOD: &str = "entities:\n  - id: russia\n    aliases: [Russie, Moscou, russe*]\npropositions:\n  - id: p\n    claim: Test\n    requires: [russia]\n    supports:\n      - \"soutien ..3 @russia\"\n";
+
+    #[test]
+    fn compiles_entities_and_patterns() {
+        let r = compile_one(GOOD).unwrap();
+        assert_eq!(r.entities[0].aliases.len(), 3);
+        assert_eq!(r.propositions[0].requires, [vec![0]]);
+        assert_eq!(r.conflict_window_days, DEFAULT_CONFLICT_WINDOW_DAYS);
+    }
+
+    #[test]
+    fn errors_carry_file_line_and_column() {
+        let bad = GOOD.replace("@russia\"", "@rusia\"");
+        let e = compile_one(&bad).unwrap_err().to_string();
+        assert!(e.starts_with("rules/t.yaml:9:22: in pattern"), "{e}");
+        assert!(e.contains("did you mean `@russia`"), "{e}");
+
+        let e = compile_one("propositions:\n  - id: p\n    claim: x\n    supports: [\"re:(\"]\n").unwrap_err().to_string();
+        assert!(e.starts_with("rules/t.yaml:4:"), "{e}");
+        assert!(e.contains("bad regex"), "{e}");
+
+        let e = compile_one("entities:\n  - id: a\n    aliases: [x]\n  - id: a\n    aliases: [y]\n").unwrap_err().to_string();
+        assert!(e.starts_with("rules/t.yaml:4:"), "{e}");
+        assert!(e.contains("duplicate entity id"), "{e}");
+
+        let e = compile_one("propositions:\n  - id: p\n    claim: x\n    suports: [a]\n").unwrap_err().to_string();
+        assert!(e.starts_with("rules/t.yaml:4:"), "{e}");
+
+        let e = compile_one("entities: [\n").unwrap_err().to_string();
+        assert!(e.starts_with("rules/t.yaml:"), "{e}");
+    }
+
+    #[test]
+    fn same_pattern_under_both_stances_is_an_error() {
+        let e = compile_one("propositions:\n  - id: p\n    claim: x\n    supports: [soutien]\n    opposes: [soutien]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("both `supports`"), "{e}");
+    }
+}

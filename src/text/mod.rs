@@ -1,0 +1,48 @@
+//! Text: folding, words and sentences. Pure functions over strings; the
+//! language-specific word lists come from a [`crate::lexicon::Lexicon`].
+
+pub mod fold;
+pub mod sentences;
+pub mod tokens;
+
+/// Maps byte offsets of a file to 1-based line numbers (\n, \r\n and lone \r).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex { starts }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn lines_count_every_line_ending() {
+        let idx = LineIndex::new("a\nb\r\nc\rd");
+        assert_eq!(idx.line(0), 1);
+        assert_eq!(idx.line(2), 2);
+        assert_eq!(idx.line(5), 3);
+        assert_eq!(idx.line(7), 4);
+    }
+}
