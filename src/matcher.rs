@@ -14,7 +14,7 @@ use std::ops::Range;
 use crate::corpus::Article;
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::rulebook::{Item, Pattern, PatternBody, Proposition, Rulebook, Seq, Stance, TermId};
+use crate::rulebook::{Context, Item, Pattern, PatternBody, Proposition, Rulebook, Seq, Stance, TermId};
 use crate::text::sentences::{self, Section, Sentence};
 use crate::text::tokens::{tokenize, Tokens};
 use crate::text::LineIndex;
@@ -121,7 +121,18 @@ pub fn analyze(
     }
     // Entities named in recent sentences of the same paragraph, newest last.
     let mut recent: Vec<(usize, Vec<bool>)> = Vec::new();
-    let max_context = rulebook.propositions.iter().map(|p| p.context).max().unwrap_or(0);
+    let max_context = rulebook
+        .propositions
+        .iter()
+        .map(|p| match p.context {
+            Context::Sentences(n) => n,
+            Context::Article => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    // Entities named so far in the article's current section.
+    let mut seen = vec![false; rulebook.entities.len()];
+    let mut seen_section = Section::Body;
     for sentence in &all {
         if sentence.section == Section::Comment && !options.include_comments {
             continue;
@@ -133,13 +144,21 @@ pub fn analyze(
             named[m.entity] = true;
         }
         recent.retain(|(block, _)| *block == sentence.block);
+        if sentence.section != seen_section {
+            seen.iter_mut().for_each(|s| *s = false);
+            seen_section = sentence.section;
+        }
         let mut claims = Vec::new();
         for (p_index, proposition) in rulebook.propositions.iter().enumerate() {
-            let context = &recent[recent.len().saturating_sub(proposition.context)..];
-            let satisfied = proposition
-                .requires
-                .iter()
-                .all(|any_of| any_of.iter().any(|&e| named[e] || context.iter().any(|(_, n)| n[e])));
+            let satisfied = proposition.requires.iter().all(|any_of| {
+                any_of.iter().any(|&e| {
+                    named[e]
+                        || match proposition.context {
+                            Context::Sentences(n) => recent[recent.len().saturating_sub(n)..].iter().any(|(_, r)| r[e]),
+                            Context::Article => seen[e],
+                        }
+                })
+            });
             if !satisfied {
                 continue;
             }
@@ -175,6 +194,9 @@ pub fn analyze(
             });
         }
         analysis.claims.extend(claims);
+        for (s, n) in seen.iter_mut().zip(&named) {
+            *s |= *n;
+        }
         recent.push((sentence.block, named));
         if recent.len() > max_context.max(1) {
             recent.remove(0);
@@ -262,6 +284,20 @@ impl<'a> SentenceView<'a> {
             }
         }
         mentions.sort_by_key(|m| (m.tokens.start, m.entity));
+        // One mention per span: drop an alias match inside a longer one of the
+        // same entity ("processus d'Alger" inside "accord issu du processus d'Alger").
+        let covered = |m: &TokenMention| {
+            mentions.iter().any(|o| {
+                o.entity == m.entity
+                    && o.tokens != m.tokens
+                    && o.tokens.start <= m.tokens.start
+                    && m.tokens.end <= o.tokens.end
+            })
+        };
+        let keep: Vec<bool> = mentions.iter().map(|m| !covered(m)).collect();
+        let mut keep = keep.into_iter();
+        mentions.retain(|_| keep.next().unwrap_or(true));
+        mentions.dedup_by(|a, b| a.entity == b.entity && a.tokens == b.tokens);
         view.mentions = mentions;
         view
     }
@@ -277,6 +313,11 @@ impl<'a> SentenceView<'a> {
     fn has(&self, pos: usize, t: TermId) -> bool {
         let r = &self.scratch.hit_ranges[pos];
         self.scratch.hits[r.start as usize..r.end as usize].contains(&t)
+    }
+
+    /// True when a strong mark (: ; — …) stands right before word `pos`.
+    fn strong_break_at(&self, pos: usize) -> bool {
+        pos < self.len() && self.scratch.tokens.get(pos).strong_break_before
     }
 
     fn word(&self, pos: usize) -> &str {
@@ -400,6 +441,10 @@ impl<'a> SentenceView<'a> {
             } else {
                 let last = (end + seq.gaps[k] as usize).min(n);
                 for next in end..=last {
+                    // A gap never reaches across a colon, a semicolon or a dash.
+                    if self.strong_break_at(next) {
+                        break;
+                    }
                     self.walk(seq, k + 1, next, cue, out, budget);
                 }
             }

@@ -136,7 +136,20 @@ impl Explanation {
                 }
             }
         }
-        let _ = writeln!(out, "\n{} sentences, {claims} claims", self.sentences.len());
+        let _ = writeln!(
+            out,
+            "\n{}, {}",
+            plural(self.sentences.len(), "sentence"),
+            plural(claims, "claim")
+        );
         out
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }

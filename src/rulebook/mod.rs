@@ -64,13 +64,30 @@ struct PropositionFile {
     #[serde(default)]
     requires: Vec<Spanned<String>>,
     #[serde(default)]
-    context: Option<usize>,
+    context: Option<Spanned<ContextFile>>,
     #[serde(default)]
     supports: Vec<Spanned<String>>,
     #[serde(default)]
     opposes: Vec<Spanned<String>>,
     #[serde(default)]
     unless: Vec<Spanned<String>>,
+}
+
+/// `context:` is a number of sentences, or `article`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ContextFile {
+    Sentences(usize),
+    Word(String),
+}
+
+/// Where a required entity may be named, besides the sentence itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// The given number of preceding sentences of the same paragraph.
+    Sentences(usize),
+    /// Any earlier sentence of the article's body.
+    Article,
 }
 
 /// Where something was written in a rule file.
@@ -223,8 +240,8 @@ pub struct Proposition {
     /// Entities that must be named in the sentence or just before it: one of
     /// each group (`russia|mercenaries` is a group of two).
     pub requires: Vec<Vec<usize>>,
-    /// How many preceding sentences of the paragraph may name a required entity.
-    pub context: usize,
+    /// Where else a required entity may be named.
+    pub context: Context,
     pub supports: Vec<Pattern>,
     pub opposes: Vec<Pattern>,
     pub unless: Vec<Pattern>,
@@ -427,7 +444,19 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
                 claim: p.claim.trim().to_string(),
                 opposing_claim: p.opposing_claim.as_ref().map(|c| c.trim().to_string()),
                 requires,
-                context: p.context.unwrap_or(context_sentences),
+                context: match &p.context {
+                    None => Context::Sentences(context_sentences),
+                    Some(c) => match &c.value {
+                        ContextFile::Sentences(n) => Context::Sentences(*n),
+                        ContextFile::Word(w) if w == "article" => Context::Article,
+                        ContextFile::Word(w) => {
+                            return Err(rule_error(
+                                &located(path, text, &c.referenced),
+                                format!("`context: {w}`: write a number of sentences (0, 1, 2…) or `article`"),
+                            ))
+                        }
+                    },
+                },
                 supports,
                 opposes,
                 unless,

@@ -20,6 +20,9 @@ pub struct Token {
     /// A clause-ending mark (, ; : ( ) « » — …) stands between this word and the
     /// one before it.
     pub break_before: bool,
+    /// A mark that ends more than a clause (: ; ( ) — and sentence punctuation
+    /// inside the sentence): pattern gaps do not reach across it.
+    pub strong_break_before: bool,
 }
 
 /// The words of one sentence; the buffers are reused from sentence to sentence.
@@ -57,39 +60,30 @@ impl Tokens {
         (0..self.len()).map(|i| self.word(i))
     }
 
-    fn push(&mut self, span: Range<usize>, folded: Range<usize>, break_before: bool) {
+    fn push(&mut self, span: Range<usize>, folded: Range<usize>, mark: Mark) {
         self.tokens.push(Token {
             span,
             folded: folded.start as u32..folded.end as u32,
-            break_before,
+            break_before: mark != Mark::None,
+            strong_break_before: mark == Mark::Strong,
         });
     }
 }
 
-fn is_clause_mark(c: char) -> bool {
-    matches!(
-        c,
-        ',' | ';'
-            | ':'
-            | '('
-            | ')'
-            | '['
-            | ']'
-            | '«'
-            | '»'
-            | '"'
-            | '“'
-            | '”'
-            | '„'
-            | '—'
-            | '–'
-            | '.'
-            | '!'
-            | '?'
-            | '…'
-            | '/'
-            | '|'
-    )
+/// The strongest punctuation seen between two words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Mark {
+    None,
+    Weak,
+    Strong,
+}
+
+fn mark_of(c: char) -> Mark {
+    match c {
+        ',' | '«' | '»' | '"' | '“' | '”' | '„' | '/' => Mark::Weak,
+        ';' | ':' | '(' | ')' | '[' | ']' | '—' | '–' | '.' | '!' | '?' | '…' | '|' => Mark::Strong,
+        _ => Mark::None,
+    }
 }
 
 fn is_word_char(c: char) -> bool {
@@ -103,11 +97,11 @@ pub fn tokenize(text: &str, base: usize, lexicon: &Lexicon, out: &mut Tokens) {
     out.tokens.clear();
     let bytes_len = text.len();
     let mut chars = text.char_indices().peekable();
-    let mut pending_break = false;
+    let mut pending = Mark::None;
     while let Some((i, c)) = chars.next() {
         if !is_word_char(c) {
-            if is_clause_mark(c) && !out.tokens.is_empty() {
-                pending_break = true;
+            if !out.tokens.is_empty() {
+                pending = pending.max(mark_of(c));
             }
             continue;
         }
@@ -141,7 +135,7 @@ pub fn tokenize(text: &str, base: usize, lexicon: &Lexicon, out: &mut Tokens) {
                     out.push(
                         base + start..base + a_end,
                         f..out.folded.len(),
-                        std::mem::take(&mut pending_break),
+                        std::mem::replace(&mut pending, Mark::None),
                     );
                     continue;
                 }
@@ -163,11 +157,11 @@ pub fn tokenize(text: &str, base: usize, lexicon: &Lexicon, out: &mut Tokens) {
                     out.push(
                         base + start..base + cut,
                         f..out.folded.len(),
-                        std::mem::take(&mut pending_break),
+                        std::mem::replace(&mut pending, Mark::None),
                     );
                     let f = out.folded.len();
                     out.folded.push_str(expansion);
-                    out.push(base + cut..base + right_end, f..out.folded.len(), false);
+                    out.push(base + cut..base + right_end, f..out.folded.len(), Mark::None);
                     // Skip the apostrophe and the right-hand part.
                     while chars.peek().is_some_and(|&(k, _)| k < right_end) {
                         chars.next();
@@ -181,7 +175,7 @@ pub fn tokenize(text: &str, base: usize, lexicon: &Lexicon, out: &mut Tokens) {
         out.push(
             base + start..base + end,
             f..out.folded.len(),
-            std::mem::take(&mut pending_break),
+            std::mem::replace(&mut pending, Mark::None),
         );
     }
 }
@@ -229,7 +223,10 @@ mod tests {
         assert_eq!(t.words().collect::<Vec<_>>(), ["alger", "moscou", "bamako"]);
         assert!(!t.get(1).break_before);
         assert!(t.get(2).break_before);
+        assert!(!t.get(2).strong_break_before);
         assert_eq!(t.get(0).span, 10..15);
+        tokenize("rassuré : la guerre", 0, lexicons.get("fr").unwrap(), &mut t);
+        assert!(t.get(1).strong_break_before);
     }
 
     #[test]

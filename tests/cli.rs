@@ -1,0 +1,259 @@
+//! The command line as a user meets it: exit codes, error messages that name
+//! the file and line, discovery of rules/ and corpus/, and the JSON contract.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const RULES: &str = "\
+entities:
+  - id: algeria
+    aliases: [Algérie, Alger]
+  - id: russia
+    aliases: [Russie, russe*]
+propositions:
+  - id: backs-russia
+    claim: Algeria backs the Russian presence
+    requires: [algeria, russia]
+    supports:
+      - \"soutient ..4 @russia\"
+    opposes:
+      - \"dénonce ..4 @russia\"
+";
+
+fn article(id: &str, date: &str, body: &str) -> String {
+    format!("---\nid: {id}\ndate: {date}\nsource: {id} press\n---\n{body}\n")
+}
+
+/// A project folder with rules/rules.yaml and the given articles.
+fn project(articles: &[(&str, String)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir_all(dir.path().join("rules")).unwrap();
+    fs::create_dir_all(dir.path().join("corpus")).unwrap();
+    fs::write(dir.path().join("rules/rules.yaml"), RULES).unwrap();
+    for (name, text) in articles {
+        fs::write(dir.path().join("corpus").join(name), text).unwrap();
+    }
+    dir
+}
+
+fn volte(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("volte").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+fn contradicting() -> TempDir {
+    project(&[
+        ("a.md", article("a", "2021-10", "L'Algérie soutient la présence russe.")),
+        ("b.md", article("b", "2024-08", "L'Algérie dénonce la présence russe.")),
+    ])
+}
+
+#[test]
+fn contradictions_exit_1_and_quote_both_sides() {
+    let dir = contradicting();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("reversal"))
+        .stdout(predicate::str::contains("corpus/a.md:6"))
+        .stdout(predicate::str::contains("« L'Algérie dénonce la présence russe. »"))
+        .stdout(predicate::str::contains("1 contradiction"));
+}
+
+#[test]
+fn agreement_exits_0() {
+    let dir = project(&[
+        ("a.md", article("a", "2021-10", "L'Algérie soutient la présence russe.")),
+        ("b.md", article("b", "2024-08", "Alger soutient toujours la Russie.")),
+    ]);
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no contradiction"));
+}
+
+#[test]
+fn the_window_decides_conflict_or_reversal() {
+    let dir = contradicting();
+    let out = volte(dir.path()).args(["check", "--format", "json", "--window", "2000"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["contradictions"][0]["kind"], "conflict");
+    assert_eq!(report["summary"]["by_kind"]["conflict"], 1);
+}
+
+#[test]
+fn rules_and_corpus_are_found_from_a_subfolder() {
+    let dir = contradicting();
+    volte(&dir.path().join("corpus")).arg("check").assert().code(1);
+}
+
+#[test]
+fn json_follows_the_v1_contract() {
+    let dir = contradicting();
+    let out = volte(dir.path()).args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["version"], 1);
+    let article = &r["articles"][0];
+    for key in ["id", "path", "date", "source"] {
+        assert!(article.get(key).is_some(), "articles[] lacks {key}");
+    }
+    let claim = &r["claims"][0];
+    for key in ["article", "path", "line", "proposition", "stance", "negated", "hedged", "section", "cue", "sentence"] {
+        assert!(claim.get(key).is_some(), "claims[] lacks {key}");
+    }
+    let c = &r["contradictions"][0];
+    for key in ["proposition", "kind", "a", "b", "acknowledged"] {
+        assert!(c.get(key).is_some(), "contradictions[] lacks {key}");
+    }
+    for key in ["article", "date", "source", "stance", "path", "line", "sentence"] {
+        assert!(c["a"].get(key).is_some(), "contradictions[].a lacks {key}");
+    }
+    assert_eq!(c["a"]["date"], "2021-10", "dates keep their precision");
+    assert_eq!(r["summary"]["articles"], 2);
+    assert_eq!(r["summary"]["claims"], 2);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let dir = contradicting();
+    let run = || volte(dir.path()).args(["check", "--format", "json"]).output().unwrap().stdout;
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn a_malformed_rule_file_names_file_line_and_column() {
+    let dir = contradicting();
+    fs::write(dir.path().join("rules/broken.yaml"), "propositions:\n  - id: x\n    claim: [unclosed\n").unwrap();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rules/broken.yaml:3:"));
+}
+
+#[test]
+fn an_unknown_entity_in_a_pattern_points_at_it() {
+    let dir = contradicting();
+    fs::write(dir.path().join("rules/rules.yaml"), RULES.replace("@russia\"\n    opposes", "@rusia\"\n    opposes")).unwrap();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rules/rules.yaml:11:23"))
+        .stderr(predicate::str::contains("did you mean `@russia`"));
+}
+
+#[test]
+fn an_article_without_a_usable_date_is_an_error_not_a_drop() {
+    let dir = contradicting();
+    fs::write(dir.path().join("corpus/c.md"), "---\nid: c\nsource: X\n---\nTexte.\n").unwrap();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("corpus/c.md:2"))
+        .stderr(predicate::str::contains("no `date:`"));
+    fs::write(dir.path().join("corpus/c.md"), "---\nid: c\ndate: 2024-13-40\n---\nTexte.\n").unwrap();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("corpus/c.md:3: date"));
+}
+
+#[test]
+fn a_duplicate_id_names_both_files() {
+    let dir = contradicting();
+    fs::write(dir.path().join("corpus/c.md"), article("a", "2024-01", "Texte.")).unwrap();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("duplicate article id `a`"))
+        .stderr(predicate::str::contains("corpus/a.md"))
+        .stderr(predicate::str::contains("corpus/c.md"));
+}
+
+#[test]
+fn a_non_utf8_article_is_an_error_naming_it() {
+    let dir = contradicting();
+    fs::write(dir.path().join("corpus/c.md"), b"---\nid: c\ndate: 2024\n---\nCaf\xe9\n").unwrap();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("corpus/c.md:5: not valid UTF-8"));
+}
+
+#[test]
+fn missing_folders_are_usage_errors() {
+    let dir = TempDir::new().unwrap();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no `rules/` folder"));
+    volte(dir.path())
+        .args(["check", "--rules", "nowhere"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nowhere: no such folder"));
+    volte(dir.path()).args(["check", "--format", "yaml"]).assert().code(2);
+}
+
+#[test]
+fn explain_says_why_a_sentence_matched() {
+    let dir = project(&[(
+        "a.md",
+        article("a", "2021-10", "Selon nos sources, l’Algérie ne soutient pas la présence russe."),
+    )]);
+    volte(dir.path())
+        .args(["explain", "corpus/a.md"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("backs-russia opposes"))
+        .stdout(predicate::str::contains("cue «soutient»"))
+        .stdout(predicate::str::contains("negation «ne … pas» flips the stance"))
+        .stdout(predicate::str::contains("hedged by «Selon»"))
+        .stdout(predicate::str::contains("algeria «Algérie»"));
+}
+
+#[test]
+fn timeline_lists_stances_and_suggests_ids() {
+    let dir = contradicting();
+    volte(dir.path())
+        .args(["timeline", "backs-russia"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_match(r"2021-10 +supports +a press +corpus/a.md:6").unwrap())
+        .stdout(predicate::str::is_match(r"2024-08 +opposes +b press +corpus/b.md:6").unwrap());
+    volte(dir.path())
+        .args(["timeline", "backs-rusia"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `backs-russia`"));
+}
+
+#[test]
+fn help_explains_with_examples() {
+    let dir = TempDir::new().unwrap();
+    volte(dir.path())
+        .args(["check", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Examples:"))
+        .stdout(predicate::str::contains("--window"));
+    volte(dir.path())
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Exit codes"));
+}
