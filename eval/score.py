@@ -2,6 +2,7 @@
 """Scores volte's claims on a labelled set against its gold.yaml.
 
     python3 eval/score.py eval/dev [--volte target/release/volte] [-v]
+    python3 eval/score.py corpus --gold eval/corpus-gold.yaml
 
 A claim is right when its sentence contains a gold quote of the same article,
 proposition and stance. Precision = right claims / claims made (body only);
@@ -40,6 +41,7 @@ def main():
     ap.add_argument("set")
     ap.add_argument("--volte", default="target/release/volte")
     ap.add_argument("--rules", default="rules")
+    ap.add_argument("--gold", help="gold file (default: SET/gold.yaml)")
     ap.add_argument("-v", action="store_true")
     a = ap.parse_args()
     out = subprocess.run([a.volte, "check", "--format", "json", "--rules", a.rules, "--corpus", a.set],
@@ -47,7 +49,7 @@ def main():
     if out.returncode not in (0, 1):
         sys.exit(out.stderr)
     report = json.loads(out.stdout)
-    gold = load_gold(f"{a.set}/gold.yaml")
+    gold = load_gold(a.gold or f"{a.set}/gold.yaml")
     claims = [c for c in report["claims"] if c["section"] == "body"]
     found = set()
     right = 0

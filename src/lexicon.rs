@@ -86,6 +86,8 @@ pub struct Lexicon {
     /// (left part, right part, expansion) of contractions such as n't.
     contractions: Vec<(String, String, String)>,
     negators: HashMap<String, NegatorKind>,
+    /// Negators written with a trailing `*` (refus*), matched by prefix.
+    negator_prefixes: Vec<(String, NegatorKind)>,
     /// Words (or prefixes, ending in `*`) that keep a negation to themselves.
     shields: Vec<(String, bool)>,
     /// Phrases that start with a negator without negating (sans réserve).
@@ -119,15 +121,30 @@ impl Lexicon {
             None => None,
         };
         let mut negators: HashMap<String, NegatorKind> = HashMap::new();
+        let mut negator_prefixes: Vec<(String, NegatorKind)> = Vec::new();
         let n = &file.negation;
-        for w in &n.particles {
-            negators.entry(fold(w)).or_default().particle = true;
-        }
-        for w in &n.completions {
-            negators.entry(fold(w)).or_default().completion = true;
-        }
-        for w in &n.standalone {
-            negators.entry(fold(w)).or_default().standalone = true;
+        let lists: [(&Vec<String>, fn(&mut NegatorKind)); 3] = [
+            (&n.particles, |k| k.particle = true),
+            (&n.completions, |k| k.completion = true),
+            (&n.standalone, |k| k.standalone = true),
+        ];
+        for (list, set) in lists {
+            for w in list {
+                match w.strip_suffix('*') {
+                    Some(prefix) => {
+                        let prefix = fold(prefix);
+                        match negator_prefixes.iter_mut().find(|(p, _)| *p == prefix) {
+                            Some((_, kind)) => set(kind),
+                            None => {
+                                let mut kind = NegatorKind::default();
+                                set(&mut kind);
+                                negator_prefixes.push((prefix, kind));
+                            }
+                        }
+                    }
+                    None => set(negators.entry(fold(w)).or_default()),
+                }
+            }
         }
         let mut contractions = Vec::new();
         for (key, expansion) in &file.contractions {
@@ -150,6 +167,7 @@ impl Lexicon {
                 .collect(),
             contractions,
             negators,
+            negator_prefixes,
             shields: n
                 .shields
                 .iter()
@@ -198,7 +216,12 @@ impl Lexicon {
     }
 
     pub fn negator(&self, word: &str) -> Option<NegatorKind> {
-        self.negators.get(word).copied()
+        self.negators.get(word).copied().or_else(|| {
+            self.negator_prefixes
+                .iter()
+                .find(|(p, _)| word.starts_with(p.as_str()))
+                .map(|(_, k)| *k)
+        })
     }
 
     /// True when a negation before `word` belongs to it, not to what follows.

@@ -119,8 +119,8 @@ pub fn analyze(
         scratch.present = vec![0; rulebook.terms.len()];
         scratch.stamp = 0;
     }
-    // Entities named in recent sentences of the same paragraph, newest last.
-    let mut recent: Vec<(usize, Vec<bool>)> = Vec::new();
+    // Entities named in the last sentences of the section, newest last.
+    let mut recent: Vec<Vec<bool>> = Vec::new();
     let max_context = rulebook
         .propositions
         .iter()
@@ -143,9 +143,9 @@ pub fn analyze(
         for m in &view.mentions {
             named[m.entity] = true;
         }
-        recent.retain(|(block, _)| *block == sentence.block);
         if sentence.section != seen_section {
             seen.iter_mut().for_each(|s| *s = false);
+            recent.clear();
             seen_section = sentence.section;
         }
         let mut claims = Vec::new();
@@ -154,7 +154,7 @@ pub fn analyze(
                 any_of.iter().any(|&e| {
                     named[e]
                         || match proposition.context {
-                            Context::Sentences(n) => recent[recent.len().saturating_sub(n)..].iter().any(|(_, r)| r[e]),
+                            Context::Sentences(n) => recent[recent.len().saturating_sub(n)..].iter().any(|r| r[e]),
                             Context::Article => seen[e],
                         }
                 })
@@ -175,7 +175,7 @@ pub fn analyze(
         }
         if options.detail {
             let context_entities = (0..rulebook.entities.len())
-                .filter(|&e| !named[e] && recent.iter().rev().take(max_context).any(|(_, n)| n[e]))
+                .filter(|&e| !named[e] && recent.iter().rev().take(max_context).any(|n| n[e]))
                 .collect();
             analysis.details.push(SentenceDetail {
                 line: lines.line(sentence.span.start),
@@ -197,7 +197,7 @@ pub fn analyze(
         for (s, n) in seen.iter_mut().zip(&named) {
             *s |= *n;
         }
-        recent.push((sentence.block, named));
+        recent.push(named);
         if recent.len() > max_context.max(1) {
             recent.remove(0);
         }
@@ -492,7 +492,22 @@ impl<'a> SentenceView<'a> {
             }
             scope.push(i);
         }
-        scope.extend((first + 1..last).filter(|p| cue.binary_search(p).is_err()));
+        // Inside the cue, a gap belongs to the clause of the cue word after it:
+        // "l'accord n'était plus guère qu'une coquille vide" is not negated.
+        for pair in cue.windows(2) {
+            let (a, mut j) = (pair[0], pair[1]);
+            while j > a + 1 {
+                if tokens.get(j).break_before {
+                    break;
+                }
+                j -= 1;
+                let w = self.word(j);
+                if lexicon.is_clause_break(w) || lexicon.is_shield(w) {
+                    break;
+                }
+                scope.push(j);
+            }
+        }
         let mut after = Vec::new();
         let mut j = last + 1;
         while j < self.len() && after.len() < lexicon.negation_after {

@@ -17,7 +17,7 @@ pub struct Token {
     pub span: Range<usize>,
     /// Where the folded form sits in [`Tokens::folded`].
     folded: Range<u32>,
-    /// A clause-ending mark (, ; : ( ) « » — …) stands between this word and the
+    /// A clause-ending mark (, ; : ( ) — …) stands between this word and the
     /// one before it.
     pub break_before: bool,
     /// A mark that ends more than a clause (: ; ( ) — and sentence punctuation
@@ -80,7 +80,8 @@ enum Mark {
 
 fn mark_of(c: char) -> Mark {
     match c {
-        ',' | '«' | '»' | '"' | '“' | '”' | '„' | '/' => Mark::Weak,
+        // Quotes are not breaks: « ne posent aucun problème » reads as one clause.
+        ',' | '/' => Mark::Weak,
         ';' | ':' | '(' | ')' | '[' | ']' | '—' | '–' | '.' | '!' | '?' | '…' | '|' => Mark::Strong,
         _ => Mark::None,
     }
