@@ -46,7 +46,11 @@ impl Error {
         }
     }
 
-    pub fn rule(path: &Path, location: &serde_saphyr::Location, message: impl Into<String>) -> Self {
+    pub fn rule(
+        path: &Path,
+        location: &serde_saphyr::Location,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Rule {
             path: path.to_path_buf(),
             line: location.line().max(1),

@@ -68,7 +68,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Conflict, Kind::Reversal, Kind::SelfContradiction, Kind::Internal];
+    pub const ALL: [Kind; 4] = [
+        Kind::Conflict,
+        Kind::Reversal,
+        Kind::SelfContradiction,
+        Kind::Internal,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,11 +105,20 @@ pub struct Ledger {
 
 /// Builds the timelines and finds the contradictions. `claims` must be in
 /// article order, then line order.
-pub fn build(articles: &[Article], claims: &[Claim], propositions: usize, window_days: u32) -> Ledger {
+pub fn build(
+    articles: &[Article],
+    claims: &[Claim],
+    propositions: usize,
+    window_days: u32,
+) -> Ledger {
     let mut ledger = Ledger::default();
     for proposition in 0..propositions {
         let mut entries: Vec<Entry> = Vec::new();
-        for (index, claim) in claims.iter().enumerate().filter(|(_, c)| c.proposition == proposition) {
+        for (index, claim) in claims
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.proposition == proposition)
+        {
             match entries.last_mut() {
                 Some(e) if e.article == claim.article => e.claims.push(index),
                 _ => entries.push(Entry {
@@ -133,7 +147,13 @@ pub fn build(articles: &[Article], claims: &[Claim], propositions: usize, window
 
         let mut found = Vec::new();
         for entry in entries.iter().filter(|e| e.position == Position::Mixed) {
-            let first = |s: Stance| entry.claims.iter().copied().find(|&c| claims[c].stance == s);
+            let first = |s: Stance| {
+                entry
+                    .claims
+                    .iter()
+                    .copied()
+                    .find(|&c| claims[c].stance == s)
+            };
             if let (Some(a), Some(b)) = (first(Stance::Supports), first(Stance::Opposes)) {
                 found.push(Contradiction {
                     proposition,
@@ -145,9 +165,13 @@ pub fn build(articles: &[Article], claims: &[Claim], propositions: usize, window
             }
         }
         for (i, earlier) in entries.iter().enumerate() {
-            let Some(s1) = earlier.position.stance() else { continue };
+            let Some(s1) = earlier.position.stance() else {
+                continue;
+            };
             for later in &entries[i + 1..] {
-                let Some(s2) = later.position.stance() else { continue };
+                let Some(s2) = later.position.stance() else {
+                    continue;
+                };
                 if s1 == s2 {
                     continue;
                 }
@@ -169,13 +193,25 @@ pub fn build(articles: &[Article], claims: &[Claim], propositions: usize, window
             }
         }
         let key = |c: &Contradiction| {
-            let (a, b) = (&articles[claims[c.a].article], &articles[claims[c.b].article]);
-            (b.date.sort_key(), b.id.clone(), a.date.sort_key(), a.id.clone(), c.kind)
+            let (a, b) = (
+                &articles[claims[c.a].article],
+                &articles[claims[c.b].article],
+            );
+            (
+                b.date.sort_key(),
+                b.id.clone(),
+                a.date.sort_key(),
+                a.id.clone(),
+                c.kind,
+            )
         };
         found.sort_by_key(key);
         ledger.contradictions.extend(found);
         if !entries.is_empty() {
-            ledger.timelines.push(Timeline { proposition, entries });
+            ledger.timelines.push(Timeline {
+                proposition,
+                entries,
+            });
         }
     }
     ledger
@@ -216,7 +252,11 @@ mod tests {
     }
 
     fn kinds(articles: &[Article], claims: &[Claim], window: u32) -> Vec<Kind> {
-        build(articles, claims, 1, window).contradictions.iter().map(|c| c.kind).collect()
+        build(articles, claims, 1, window)
+            .contradictions
+            .iter()
+            .map(|c| c.kind)
+            .collect()
     }
 
     #[test]
@@ -232,15 +272,25 @@ mod tests {
             claim(2, Stance::Opposes),
         ];
         // a→b same source (case and accents aside), b→c within the window, a/c agree.
-        assert_eq!(kinds(&articles, &claims, 180), [Kind::SelfContradiction, Kind::Conflict]);
+        assert_eq!(
+            kinds(&articles, &claims, 180),
+            [Kind::SelfContradiction, Kind::Conflict]
+        );
         // With a zero-day window, 2023-02 and 2023-03-01 are a day apart: a reversal.
-        assert_eq!(kinds(&articles, &claims, 0), [Kind::SelfContradiction, Kind::Reversal]);
+        assert_eq!(
+            kinds(&articles, &claims, 0),
+            [Kind::SelfContradiction, Kind::Reversal]
+        );
     }
 
     #[test]
     fn one_article_on_both_sides_is_internal_and_mixed() {
         let articles = vec![article("a", "2024-01", "X"), article("b", "2024-01", "Y")];
-        let claims = vec![claim(0, Stance::Supports), claim(0, Stance::Opposes), claim(1, Stance::Supports)];
+        let claims = vec![
+            claim(0, Stance::Supports),
+            claim(0, Stance::Opposes),
+            claim(1, Stance::Supports),
+        ];
         let ledger = build(&articles, &claims, 1, 180);
         assert_eq!(ledger.timelines[0].entries[0].position, Position::Mixed);
         let kinds: Vec<Kind> = ledger.contradictions.iter().map(|c| c.kind).collect();
@@ -250,7 +300,10 @@ mod tests {
 
     #[test]
     fn overlapping_precisions_are_a_conflict_not_a_reversal() {
-        let articles = vec![article("a", "2024-01", "X"), article("b", "2024-01-15", "Y")];
+        let articles = vec![
+            article("a", "2024-01", "X"),
+            article("b", "2024-01-15", "Y"),
+        ];
         let claims = vec![claim(0, Stance::Supports), claim(1, Stance::Opposes)];
         assert_eq!(kinds(&articles, &claims, 0), [Kind::Conflict]);
     }

@@ -123,7 +123,8 @@ impl Lexicon {
         let mut negators: HashMap<String, NegatorKind> = HashMap::new();
         let mut negator_prefixes: Vec<(String, NegatorKind)> = Vec::new();
         let n = &file.negation;
-        let lists: [(&Vec<String>, fn(&mut NegatorKind)); 3] = [
+        type Mark = fn(&mut NegatorKind);
+        let lists: [(&Vec<String>, Mark); 3] = [
             (&n.particles, |k| k.particle = true),
             (&n.completions, |k| k.completion = true),
             (&n.standalone, |k| k.standalone = true),
@@ -226,9 +227,13 @@ impl Lexicon {
 
     /// True when a negation before `word` belongs to it, not to what follows.
     pub fn is_shield(&self, word: &str) -> bool {
-        self.shields
-            .iter()
-            .any(|(w, prefix)| if *prefix { word.starts_with(w.as_str()) } else { word == w })
+        self.shields.iter().any(|(w, prefix)| {
+            if *prefix {
+                word.starts_with(w.as_str())
+            } else {
+                word == w
+            }
+        })
     }
 
     /// Idioms that open with a negator but do not negate (`sans réserve`).

@@ -183,7 +183,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 include_comments,
                 detail: true,
             };
-            let analysis = matcher::analyze(0, &article, &rulebook, options, &mut Scratch::default())?;
+            let analysis =
+                matcher::analyze(0, &article, &rulebook, options, &mut Scratch::default())?;
             let explanation = Explanation::new(&article, &analysis, &rulebook);
             let text = match format {
                 Format::Human => explanation.render(),

@@ -14,7 +14,9 @@ use std::ops::Range;
 use crate::corpus::Article;
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::rulebook::{Context, Item, Pattern, PatternBody, Proposition, Rulebook, Seq, Stance, TermId};
+use crate::rulebook::{
+    Context, Item, Pattern, PatternBody, Proposition, Rulebook, Seq, Stance, TermId,
+};
 use crate::text::sentences::{self, Section, Sentence};
 use crate::text::tokens::{tokenize, Tokens};
 use crate::text::LineIndex;
@@ -101,16 +103,18 @@ pub fn analyze(
     options: Options,
     scratch: &mut Scratch,
 ) -> Result<Analysis, Error> {
-    let lexicon = rulebook.lexicon(&article.lang).ok_or_else(|| Error::Article {
-        path: article.path.clone(),
-        line: 1,
-        message: format!(
+    let lexicon = rulebook
+        .lexicon(&article.lang)
+        .ok_or_else(|| Error::Article {
+            path: article.path.clone(),
+            line: 1,
+            message: format!(
             "no lexicon for language `{}` (have: {}); add rules/lexicons/{}.yaml or fix `lang:`",
             article.lang,
             rulebook.lexicons.languages().collect::<Vec<_>>().join(", "),
             article.lang
         ),
-    })?;
+        })?;
     let text = &article.text;
     let lines = LineIndex::new(text);
     let all = sentences::split(text, article.body.clone(), lexicon, &rulebook.lexicons);
@@ -154,7 +158,9 @@ pub fn analyze(
                 any_of.iter().any(|&e| {
                     named[e]
                         || match proposition.context {
-                            Context::Sentences(n) => recent[recent.len().saturating_sub(n)..].iter().any(|r| r[e]),
+                            Context::Sentences(n) => recent[recent.len().saturating_sub(n)..]
+                                .iter()
+                                .any(|r| r[e]),
                             Context::Article => seen[e],
                         }
                 })
@@ -225,7 +231,12 @@ impl<'a> SentenceView<'a> {
         rulebook: &'a Rulebook,
         scratch: &'a mut Scratch,
     ) -> Self {
-        tokenize(&text[sentence.span.clone()], sentence.span.start, lexicon, &mut scratch.tokens);
+        tokenize(
+            &text[sentence.span.clone()],
+            sentence.span.start,
+            lexicon,
+            &mut scratch.tokens,
+        );
         scratch.stamp = scratch.stamp.wrapping_add(1);
         if scratch.stamp == 0 {
             scratch.present.iter_mut().for_each(|p| *p = 0);
@@ -248,7 +259,9 @@ impl<'a> SentenceView<'a> {
                 None
             };
             scratch.hit_buf.clear();
-            rulebook.terms.hits(word, stem.as_deref(), &mut scratch.hit_buf);
+            rulebook
+                .terms
+                .hits(word, stem.as_deref(), &mut scratch.hit_buf);
             let start = scratch.hits.len() as u32;
             for &t in &scratch.hit_buf {
                 scratch.present[t as usize] = scratch.stamp;
@@ -342,11 +355,14 @@ impl<'a> SentenceView<'a> {
         let mut best: Option<(usize, usize, Stance, &Pattern, Found)> = None;
         for stance in [Stance::Supports, Stance::Opposes] {
             for pattern in proposition.patterns(stance) {
-                let Some(found) = self.find(pattern) else { continue };
+                let Some(found) = self.find(pattern) else {
+                    continue;
+                };
                 let better = match &best {
                     None => true,
                     Some((weight, start, ..)) => {
-                        pattern.weight > *weight || (pattern.weight == *weight && found.start < *start)
+                        pattern.weight > *weight
+                            || (pattern.weight == *weight && found.start < *start)
                     }
                 };
                 if better {
@@ -423,7 +439,11 @@ impl<'a> SentenceView<'a> {
                 }
             }
             Item::Entity(e) => {
-                for m in self.mentions.iter().filter(|m| m.entity == *e && m.tokens.start == pos) {
+                for m in self
+                    .mentions
+                    .iter()
+                    .filter(|m| m.entity == *e && m.tokens.start == pos)
+                {
                     ends.push((m.tokens.end, Vec::new()));
                 }
             }
@@ -463,7 +483,9 @@ impl<'a> SentenceView<'a> {
             joined.push_str(self.word(i));
         }
         let m = re.find(&joined)?;
-        let first = starts.partition_point(|&s| s <= m.start()).saturating_sub(1);
+        let first = starts
+            .partition_point(|&s| s <= m.start())
+            .saturating_sub(1);
         let end = starts.partition_point(|&s| s < m.end()).max(first + 1);
         Some(Found {
             start: first,
@@ -519,7 +541,11 @@ impl<'a> SentenceView<'a> {
         }
         let idiom = |p: usize| {
             lexicon.idioms().iter().any(|phrase| {
-                p + phrase.len() <= self.len() && phrase.iter().enumerate().all(|(k, w)| self.word(p + k) == w)
+                p + phrase.len() <= self.len()
+                    && phrase
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| self.word(p + k) == w)
             })
         };
         let kind = |p: usize| {
@@ -529,7 +555,11 @@ impl<'a> SentenceView<'a> {
                 lexicon.negator(self.word(p)).unwrap_or_default()
             }
         };
-        let particles: Vec<usize> = scope.iter().copied().filter(|&p| kind(p).particle).collect();
+        let particles: Vec<usize> = scope
+            .iter()
+            .copied()
+            .filter(|&p| kind(p).particle)
+            .collect();
         let completion = scope
             .iter()
             .chain(&after)
@@ -570,7 +600,12 @@ impl<'a> SentenceView<'a> {
         let n = self.len();
         for start in 0..n {
             for phrase in &lexicon.hedges {
-                if start + phrase.len() <= n && phrase.iter().enumerate().all(|(k, w)| self.word(start + k) == w) {
+                if start + phrase.len() <= n
+                    && phrase
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| self.word(start + k) == w)
+                {
                     return Some(self.original(start..start + phrase.len()));
                 }
             }

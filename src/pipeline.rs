@@ -38,7 +38,11 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
 }
 
 /// Matches already loaded articles.
-pub fn analyze(rulebook: Rulebook, articles: Vec<Article>, options: &RunOptions) -> Result<Run, Error> {
+pub fn analyze(
+    rulebook: Rulebook,
+    articles: Vec<Article>,
+    options: &RunOptions,
+) -> Result<Run, Error> {
     let match_options = Options {
         include_comments: options.include_comments,
         detail: false,

@@ -33,7 +33,10 @@ mod tests {
     #[test]
     fn finds_typos_only() {
         assert_eq!(closest("russie", ["russia", "algeria"]), Some("russia"));
-        assert_eq!(closest("propositons", ["propositions", "entities"]), Some("propositions"));
+        assert_eq!(
+            closest("propositons", ["propositions", "entities"]),
+            Some("propositions")
+        );
         assert_eq!(closest("france", ["russia", "algeria"]), None);
     }
 }

@@ -16,7 +16,10 @@ fn check(format: &str) -> (i32, String) {
         .args(["check", "--format", format])
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
 }
 
 #[test]
@@ -51,13 +54,37 @@ fn the_bundled_corpus_shows_the_expected_contradictions() {
         .collect();
     let has = |p: &str, a: &str, b: &str| pairs.iter().any(|(x, y, z)| x == p && y == a && z == b);
     // The seed case, restated: Algiers' line on France turned, Bamako's trust broke.
-    assert!(has("algeria-aligned-with-france-sahel", "2021-10", "2023-02"), "{pairs:#?}");
-    assert!(has("mali-junta-trusts-algeria", "2021-10", "2023-02"), "{pairs:#?}");
-    assert!(has("mali-junta-trusts-algeria", "2021-10", "2024-01"), "{pairs:#?}");
+    assert!(
+        has("algeria-aligned-with-france-sahel", "2021-10", "2023-02"),
+        "{pairs:#?}"
+    );
+    assert!(
+        has("mali-junta-trusts-algeria", "2021-10", "2023-02"),
+        "{pairs:#?}"
+    );
+    assert!(
+        has("mali-junta-trusts-algeria", "2021-10", "2024-01"),
+        "{pairs:#?}"
+    );
     // Later events: the accord was declared dead, Algiers turned on Wagner.
-    assert!(has("algiers-accord-in-force", "2015-06-20", "2024-01-26"), "{pairs:#?}");
-    assert!(has("algeria-backs-russian-presence-mali", "2021-10", "2024-08-28"), "{pairs:#?}");
+    assert!(
+        has("algiers-accord-in-force", "2015-06-20", "2024-01-26"),
+        "{pairs:#?}"
+    );
+    assert!(
+        has(
+            "algeria-backs-russian-presence-mali",
+            "2021-10",
+            "2024-08-28"
+        ),
+        "{pairs:#?}"
+    );
     // Nothing from the reader comments.
-    let comment_claims = report["claims"].as_array().unwrap().iter().filter(|c| c["section"] == "comment").count();
+    let comment_claims = report["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["section"] == "comment")
+        .count();
     assert_eq!(comment_claims, 0);
 }

@@ -48,8 +48,14 @@ fn volte(dir: &Path) -> Command {
 
 fn contradicting() -> TempDir {
     project(&[
-        ("a.md", article("a", "2021-10", "L'Algérie soutient la présence russe.")),
-        ("b.md", article("b", "2024-08", "L'Algérie dénonce la présence russe.")),
+        (
+            "a.md",
+            article("a", "2021-10", "L'Algérie soutient la présence russe."),
+        ),
+        (
+            "b.md",
+            article("b", "2024-08", "L'Algérie dénonce la présence russe."),
+        ),
     ])
 }
 
@@ -62,15 +68,23 @@ fn contradictions_exit_1_and_quote_both_sides() {
         .code(1)
         .stdout(predicate::str::contains("reversal"))
         .stdout(predicate::str::contains("corpus/a.md:6"))
-        .stdout(predicate::str::contains("« L'Algérie dénonce la présence russe. »"))
+        .stdout(predicate::str::contains(
+            "« L'Algérie dénonce la présence russe. »",
+        ))
         .stdout(predicate::str::contains("1 contradiction"));
 }
 
 #[test]
 fn agreement_exits_0() {
     let dir = project(&[
-        ("a.md", article("a", "2021-10", "L'Algérie soutient la présence russe.")),
-        ("b.md", article("b", "2024-08", "Alger soutient toujours la Russie.")),
+        (
+            "a.md",
+            article("a", "2021-10", "L'Algérie soutient la présence russe."),
+        ),
+        (
+            "b.md",
+            article("b", "2024-08", "Alger soutient toujours la Russie."),
+        ),
     ]);
     volte(dir.path())
         .arg("check")
@@ -82,7 +96,10 @@ fn agreement_exits_0() {
 #[test]
 fn the_window_decides_conflict_or_reversal() {
     let dir = contradicting();
-    let out = volte(dir.path()).args(["check", "--format", "json", "--window", "2000"]).output().unwrap();
+    let out = volte(dir.path())
+        .args(["check", "--format", "json", "--window", "2000"])
+        .output()
+        .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["contradictions"][0]["kind"], "conflict");
     assert_eq!(report["summary"]["by_kind"]["conflict"], 1);
@@ -91,13 +108,19 @@ fn the_window_decides_conflict_or_reversal() {
 #[test]
 fn rules_and_corpus_are_found_from_a_subfolder() {
     let dir = contradicting();
-    volte(&dir.path().join("corpus")).arg("check").assert().code(1);
+    volte(&dir.path().join("corpus"))
+        .arg("check")
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn json_follows_the_v1_contract() {
     let dir = contradicting();
-    let out = volte(dir.path()).args(["check", "--format", "json"]).output().unwrap();
+    let out = volte(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["version"], 1);
@@ -106,14 +129,27 @@ fn json_follows_the_v1_contract() {
         assert!(article.get(key).is_some(), "articles[] lacks {key}");
     }
     let claim = &r["claims"][0];
-    for key in ["article", "path", "line", "proposition", "stance", "negated", "hedged", "section", "cue", "sentence"] {
+    for key in [
+        "article",
+        "path",
+        "line",
+        "proposition",
+        "stance",
+        "negated",
+        "hedged",
+        "section",
+        "cue",
+        "sentence",
+    ] {
         assert!(claim.get(key).is_some(), "claims[] lacks {key}");
     }
     let c = &r["contradictions"][0];
     for key in ["proposition", "kind", "a", "b", "acknowledged"] {
         assert!(c.get(key).is_some(), "contradictions[] lacks {key}");
     }
-    for key in ["article", "date", "source", "stance", "path", "line", "sentence"] {
+    for key in [
+        "article", "date", "source", "stance", "path", "line", "sentence",
+    ] {
         assert!(c["a"].get(key).is_some(), "contradictions[].a lacks {key}");
     }
     assert_eq!(c["a"]["date"], "2021-10", "dates keep their precision");
@@ -124,14 +160,24 @@ fn json_follows_the_v1_contract() {
 #[test]
 fn output_is_deterministic() {
     let dir = contradicting();
-    let run = || volte(dir.path()).args(["check", "--format", "json"]).output().unwrap().stdout;
+    let run = || {
+        volte(dir.path())
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout
+    };
     assert_eq!(run(), run());
 }
 
 #[test]
 fn a_malformed_rule_file_names_file_line_and_column() {
     let dir = contradicting();
-    fs::write(dir.path().join("rules/broken.yaml"), "propositions:\n  - id: x\n    claim: [unclosed\n").unwrap();
+    fs::write(
+        dir.path().join("rules/broken.yaml"),
+        "propositions:\n  - id: x\n    claim: [unclosed\n",
+    )
+    .unwrap();
     volte(dir.path())
         .arg("check")
         .assert()
@@ -142,7 +188,11 @@ fn a_malformed_rule_file_names_file_line_and_column() {
 #[test]
 fn an_unknown_entity_in_a_pattern_points_at_it() {
     let dir = contradicting();
-    fs::write(dir.path().join("rules/rules.yaml"), RULES.replace("@russia\"\n    opposes", "@rusia\"\n    opposes")).unwrap();
+    fs::write(
+        dir.path().join("rules/rules.yaml"),
+        RULES.replace("@russia\"\n    opposes", "@rusia\"\n    opposes"),
+    )
+    .unwrap();
     volte(dir.path())
         .arg("check")
         .assert()
@@ -154,14 +204,22 @@ fn an_unknown_entity_in_a_pattern_points_at_it() {
 #[test]
 fn an_article_without_a_usable_date_is_an_error_not_a_drop() {
     let dir = contradicting();
-    fs::write(dir.path().join("corpus/c.md"), "---\nid: c\nsource: X\n---\nTexte.\n").unwrap();
+    fs::write(
+        dir.path().join("corpus/c.md"),
+        "---\nid: c\nsource: X\n---\nTexte.\n",
+    )
+    .unwrap();
     volte(dir.path())
         .arg("check")
         .assert()
         .code(2)
         .stderr(predicate::str::contains("corpus/c.md:2"))
         .stderr(predicate::str::contains("no `date:`"));
-    fs::write(dir.path().join("corpus/c.md"), "---\nid: c\ndate: 2024-13-40\n---\nTexte.\n").unwrap();
+    fs::write(
+        dir.path().join("corpus/c.md"),
+        "---\nid: c\ndate: 2024-13-40\n---\nTexte.\n",
+    )
+    .unwrap();
     volte(dir.path())
         .arg("check")
         .assert()
@@ -172,7 +230,11 @@ fn an_article_without_a_usable_date_is_an_error_not_a_drop() {
 #[test]
 fn a_duplicate_id_names_both_files() {
     let dir = contradicting();
-    fs::write(dir.path().join("corpus/c.md"), article("a", "2024-01", "Texte.")).unwrap();
+    fs::write(
+        dir.path().join("corpus/c.md"),
+        article("a", "2024-01", "Texte."),
+    )
+    .unwrap();
     volte(dir.path())
         .arg("check")
         .assert()
@@ -185,7 +247,11 @@ fn a_duplicate_id_names_both_files() {
 #[test]
 fn a_non_utf8_article_is_an_error_naming_it() {
     let dir = contradicting();
-    fs::write(dir.path().join("corpus/c.md"), b"---\nid: c\ndate: 2024\n---\nCaf\xe9\n").unwrap();
+    fs::write(
+        dir.path().join("corpus/c.md"),
+        b"---\nid: c\ndate: 2024\n---\nCaf\xe9\n",
+    )
+    .unwrap();
     volte(dir.path())
         .arg("check")
         .assert()
@@ -206,14 +272,21 @@ fn missing_folders_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("nowhere: no such folder"));
-    volte(dir.path()).args(["check", "--format", "yaml"]).assert().code(2);
+    volte(dir.path())
+        .args(["check", "--format", "yaml"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn explain_says_why_a_sentence_matched() {
     let dir = project(&[(
         "a.md",
-        article("a", "2021-10", "Selon nos sources, l’Algérie ne soutient pas la présence russe."),
+        article(
+            "a",
+            "2021-10",
+            "Selon nos sources, l’Algérie ne soutient pas la présence russe.",
+        ),
     )]);
     volte(dir.path())
         .args(["explain", "corpus/a.md"])
@@ -221,7 +294,9 @@ fn explain_says_why_a_sentence_matched() {
         .code(0)
         .stdout(predicate::str::contains("backs-russia opposes"))
         .stdout(predicate::str::contains("cue «soutient»"))
-        .stdout(predicate::str::contains("negation «ne … pas» flips the stance"))
+        .stdout(predicate::str::contains(
+            "negation «ne … pas» flips the stance",
+        ))
         .stdout(predicate::str::contains("hedged by «Selon»"))
         .stdout(predicate::str::contains("algeria «Algérie»"));
 }

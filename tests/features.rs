@@ -8,7 +8,9 @@ use std::path::Path;
 use assert_cmd::Command;
 
 fn fixture() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/features").leak()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/features")
+        .leak()
 }
 
 fn claims(extra: &[&str]) -> BTreeSet<String> {
@@ -75,5 +77,8 @@ fn every_feature_fixture_yields_exactly_the_expected_claims() {
 #[test]
 fn reader_comments_are_read_only_when_asked() {
     let found = claims(&["--include-comments"]);
-    assert!(found.contains("comments:12 close-to-france supports comment"), "{found:#?}");
+    assert!(
+        found.contains("comments:12 close-to-france supports comment"),
+        "{found:#?}"
+    );
 }

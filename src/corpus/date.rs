@@ -120,8 +120,14 @@ mod tests {
     #[test]
     fn keeps_precision() {
         assert_eq!(PartialDate::parse("2024").unwrap().to_string(), "2024");
-        assert_eq!(PartialDate::parse("2024-01").unwrap().to_string(), "2024-01");
-        assert_eq!(PartialDate::parse("2024-01-15").unwrap().to_string(), "2024-01-15");
+        assert_eq!(
+            PartialDate::parse("2024-01").unwrap().to_string(),
+            "2024-01"
+        );
+        assert_eq!(
+            PartialDate::parse("2024-01-15").unwrap().to_string(),
+            "2024-01-15"
+        );
     }
 
     #[test]

@@ -110,7 +110,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
 
 fn is_article_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    let article_ext = [".md", ".markdown", ".txt"].iter().any(|e| lower.ends_with(e));
+    let article_ext = [".md", ".markdown", ".txt"]
+        .iter()
+        .any(|e| lower.ends_with(e));
     article_ext && !lower.starts_with("readme")
 }
 
@@ -140,7 +142,8 @@ pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
     let shown = display_path(path);
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
-        let line = crate::text::LineIndex::new(&String::from_utf8_lossy(&e.as_bytes()[..offset])).line(offset);
+        let line = crate::text::LineIndex::new(&String::from_utf8_lossy(&e.as_bytes()[..offset]))
+            .line(offset);
         Error::Article {
             path: shown.clone(),
             line,
@@ -165,18 +168,28 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
     })?;
     let first_yaml_line = crate::text::LineIndex::new(&text).line(yaml_start);
     let front: FrontMatter = if yaml.trim().is_empty() {
-        return Err(fail(first_yaml_line, "empty front matter: `date:` is required".into()));
+        return Err(fail(
+            first_yaml_line,
+            "empty front matter: `date:` is required".into(),
+        ));
     } else {
         serde_saphyr::from_str(yaml).map_err(|e| {
             let line = e.location().map_or(0, |l| l.line() as usize).max(1);
-            fail(first_yaml_line + line - 1, format!("front matter: {}", first_line(&e.to_string())))
+            fail(
+                first_yaml_line + line - 1,
+                format!("front matter: {}", first_line(&e.to_string())),
+            )
         })?
     };
-    let date_spanned = front
-        .date
-        .ok_or_else(|| fail(first_yaml_line, "no `date:` in the front matter (YYYY, YYYY-MM or YYYY-MM-DD)".into()))?;
+    let date_spanned = front.date.ok_or_else(|| {
+        fail(
+            first_yaml_line,
+            "no `date:` in the front matter (YYYY, YYYY-MM or YYYY-MM-DD)".into(),
+        )
+    })?;
     let date_line = first_yaml_line + date_spanned.referenced.line().max(1) as usize - 1;
-    let date = PartialDate::parse(&date_spanned.value.0).map_err(|m| fail(date_line, format!("date {m}")))?;
+    let date = PartialDate::parse(&date_spanned.value.0)
+        .map_err(|m| fail(date_line, format!("date {m}")))?;
     let id = match front.id {
         Some(id) if id.value.0.trim().is_empty() => {
             let line = first_yaml_line + id.referenced.line().max(1) as usize - 1;
@@ -209,7 +222,11 @@ fn first_line(s: &str) -> &str {
 
 /// Finds the `---` block at the top of a file: (yaml, offset of the yaml, body span).
 fn split_front_matter(text: &str) -> Option<(&str, usize, Range<usize>)> {
-    let start = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let start = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
     let rest = &text[start..];
     let first_end = rest.find('\n').unwrap_or(rest.len());
     if rest[..first_end].trim_end() != "---" {
@@ -280,13 +297,19 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        let e = parse("---\nid: x\ndate: 2024-13\n---\n").unwrap_err().to_string();
+        let e = parse("---\nid: x\ndate: 2024-13\n---\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("corpus/a.md:3: date"), "{e}");
         let e = parse("Pas de front matter.\n").unwrap_err().to_string();
         assert!(e.starts_with("corpus/a.md:1: no front matter"), "{e}");
-        let e = parse("---\nid: x\nsource: AFP\n---\n").unwrap_err().to_string();
+        let e = parse("---\nid: x\nsource: AFP\n---\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no `date:`"), "{e}");
-        let e = parse("---\nid: x\ndate: [2024\n---\n").unwrap_err().to_string();
+        let e = parse("---\nid: x\ndate: [2024\n---\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("corpus/a.md:"), "{e}");
     }
 }

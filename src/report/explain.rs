@@ -85,7 +85,11 @@ impl Explanation {
                             text: m.text.clone(),
                         })
                         .collect(),
-                    context: d.context.iter().map(|&e| rulebook.entities[e].id.clone()).collect(),
+                    context: d
+                        .context
+                        .iter()
+                        .map(|&e| rulebook.entities[e].id.clone())
+                        .collect(),
                     claims: d.claims.iter().map(claim).collect(),
                 })
                 .collect(),
@@ -111,7 +115,11 @@ impl Explanation {
             };
             let _ = writeln!(out, "\n{dim}{:>4}{dim:#}{section}  {}", s.line, s.text);
             if !s.entities.is_empty() || !s.context.is_empty() {
-                let mut named: Vec<String> = s.entities.iter().map(|e| format!("{} «{}»", e.entity, e.text)).collect();
+                let mut named: Vec<String> = s
+                    .entities
+                    .iter()
+                    .map(|e| format!("{} «{}»", e.entity, e.text))
+                    .collect();
                 named.extend(s.context.iter().map(|e| format!("{e} (from context)")));
                 let _ = writeln!(out, "      {dim}entities:{dim:#} {}", named.join(", "));
             }
@@ -128,8 +136,16 @@ impl Explanation {
                 );
                 let _ = writeln!(out, "          cue «{}» by pattern `{}`", c.cue, c.pattern);
                 if !c.negators.is_empty() {
-                    let effect = if c.negated { "flips the stance" } else { "cancels out" };
-                    let _ = writeln!(out, "          negation «{}» {effect}", c.negators.join(" … "));
+                    let effect = if c.negated {
+                        "flips the stance"
+                    } else {
+                        "cancels out"
+                    };
+                    let _ = writeln!(
+                        out,
+                        "          negation «{}» {effect}",
+                        c.negators.join(" … ")
+                    );
                 }
                 if let Some(h) = &c.hedge {
                     let _ = writeln!(out, "          hedged by «{h}»");

@@ -8,6 +8,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::{ContradictionOut, PropositionOut, Report, Side};
 use crate::ledger::{Kind, Position};
+use crate::rulebook::Stance;
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -50,7 +51,11 @@ pub fn render(report: &Report) -> String {
 /// Only the timelines (`volte timeline`).
 pub fn render_timelines(report: &Report, only: Option<&str>) -> String {
     let mut out = String::new();
-    for p in report.propositions.iter().filter(|p| only.is_none_or(|id| p.id == id)) {
+    for p in report
+        .propositions
+        .iter()
+        .filter(|p| only.is_none_or(|id| p.id == id))
+    {
         heading(p, &mut out);
         timeline(p, &mut out);
         out.push('\n');
@@ -68,11 +73,21 @@ fn timeline(p: &PropositionOut, out: &mut String) {
         let _ = writeln!(out, "  {}", paint(DIM, "no article takes a stance"));
         return;
     }
-    let source_width = p.timeline.iter().map(|e| e.source.chars().count()).max().unwrap_or(0).min(28);
+    let source_width = p
+        .timeline
+        .iter()
+        .map(|e| e.source.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(28);
     for e in &p.timeline {
         let stance = format!("{:<8}", e.stance.as_str());
         let lines: Vec<String> = e.lines.iter().map(ToString::to_string).collect();
-        let hedged = if e.hedged { paint(DIM, " (hedged)") } else { String::new() };
+        let hedged = if e.hedged {
+            paint(DIM, " (hedged)")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
             "  {:<10}  {}  {:<width$}  {}:{}{}",
@@ -90,39 +105,79 @@ fn timeline(p: &PropositionOut, out: &mut String) {
 fn render_proposition(report: &Report, p: &PropositionOut, out: &mut String) {
     heading(p, out);
     timeline(p, out);
-    for c in report.contradictions.iter().filter(|c| c.proposition == p.id) {
-        contradiction(c, out);
+    let mine: Vec<&ContradictionOut> = report.contradictions.iter().filter(|c| c.proposition == p.id).collect();
+    // Grouped by the later side: what this article contradicts, each quote once.
+    let mut rest = mine.as_slice();
+    while let Some(first) = rest.first() {
+        let same = rest
+            .iter()
+            .take_while(|c| c.b.article == first.b.article && c.b.line == first.b.line && c.kind != Kind::Internal)
+            .count()
+            .max(1);
+        let (group, tail) = rest.split_at(same);
+        contradiction_group(group, out);
+        rest = tail;
     }
     out.push('\n');
 }
 
-fn contradiction(c: &ContradictionOut, out: &mut String) {
-    let label = format!("✗ {}", c.kind.as_str());
-    let ack = if c.acknowledged { paint(DIM, " (acknowledged)") } else { String::new() };
-    let what = match c.kind {
-        Kind::Internal => format!("{} {} contradicts itself", c.a.date, who(&c.a)),
-        Kind::Reversal => format!(
-            "{} {} ({}) → {} {} ({})",
+fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {
+    let first = group[0];
+    if first.kind == Kind::Internal {
+        let _ = writeln!(
+            out,
+            "  {}  {} {} contradicts itself{}",
+            paint(kind_style(Kind::Internal), "✗ internal"),
+            first.a.date,
+            who(&first.a),
+            acknowledged(first)
+        );
+        quote(&first.a, "      ", out);
+        quote(&first.b, "      ", out);
+        return;
+    }
+    let worst = group.iter().map(|c| c.kind).min_by_key(|k| match k {
+        Kind::Conflict | Kind::SelfContradiction | Kind::Internal => 0,
+        Kind::Reversal => 1,
+    });
+    let style = kind_style(worst.unwrap_or(Kind::Reversal));
+    let earlier = if group.len() == 1 { "1 earlier article".to_string() } else { format!("{} earlier articles", group.len()) };
+    let _ = writeln!(
+        out,
+        "  {}  {} {} {} contradicts {earlier}",
+        paint(style, "✗"),
+        first.b.date,
+        who(&first.b),
+        paint(stance_style(first.b.stance), first.b.stance.as_str()),
+    );
+    quote(&first.b, "      ", out);
+    for c in group {
+        let _ = writeln!(
+            out,
+            "    {}  {} {} {}{}",
+            paint(kind_style(c.kind), &format!("{:<8}", c.kind.as_str())),
             c.a.date,
             who(&c.a),
-            c.a.stance.as_str(),
-            c.b.date,
-            who(&c.b),
-            c.b.stance.as_str()
-        ),
-        Kind::Conflict | Kind::SelfContradiction => format!(
-            "{} {} ({}) ↔ {} {} ({})",
-            c.a.date,
-            who(&c.a),
-            c.a.stance.as_str(),
-            c.b.date,
-            who(&c.b),
-            c.b.stance.as_str()
-        ),
-    };
-    let _ = writeln!(out, "  {}  {}{}", paint(kind_style(c.kind), &label), what, ack);
-    quote(&c.a, out);
-    quote(&c.b, out);
+            paint(stance_style(c.a.stance), c.a.stance.as_str()),
+            acknowledged(c)
+        );
+        quote(&c.a, "              ", out);
+    }
+}
+
+fn acknowledged(c: &ContradictionOut) -> String {
+    if c.acknowledged {
+        paint(DIM, " (acknowledged)")
+    } else {
+        String::new()
+    }
+}
+
+fn stance_style(stance: Stance) -> Style {
+    match stance {
+        Stance::Supports => GREEN,
+        Stance::Opposes => RED,
+    }
 }
 
 fn who(side: &Side) -> String {
@@ -133,20 +188,10 @@ fn who(side: &Side) -> String {
     }
 }
 
-fn quote(side: &Side, out: &mut String) {
-    let stance_style = match side.stance {
-        crate::rulebook::Stance::Supports => GREEN,
-        crate::rulebook::Stance::Opposes => RED,
-    };
+fn quote(side: &Side, indent: &str, out: &mut String) {
     let hedged = if side.hedged { paint(DIM, " (hedged)") } else { String::new() };
-    let _ = writeln!(
-        out,
-        "      {} {}{}",
-        paint(CYAN, &format!("{}:{}", side.path, side.line)),
-        paint(stance_style, side.stance.as_str()),
-        hedged
-    );
-    let _ = writeln!(out, "        « {} »", side.sentence);
+    let _ = writeln!(out, "{indent}{}{hedged}", paint(CYAN, &format!("{}:{}", side.path, side.line)));
+    let _ = writeln!(out, "{indent}« {} »", side.sentence);
 }
 
 /// One line that says how the run went, for the end of every report.
@@ -159,7 +204,11 @@ pub fn summary_line(report: &Report) -> String {
     let verdict = if s.unacknowledged == 0 {
         paint(GREEN.bold(), "no contradiction")
     } else {
-        let word = if s.unacknowledged == 1 { "contradiction" } else { "contradictions" };
+        let word = if s.unacknowledged == 1 {
+            "contradiction"
+        } else {
+            "contradictions"
+        };
         paint(RED.bold(), &format!("{} {word}", s.unacknowledged))
     };
     format!(

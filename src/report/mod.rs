@@ -167,7 +167,11 @@ impl Report {
                             stance: e.position,
                             hedged: e.hedged,
                             path: path_string(&a.path),
-                            lines: e.claims.iter().map(|&c| run.claims[c].line).collect(),
+                            lines: {
+                                let mut lines: Vec<usize> = e.claims.iter().map(|&c| run.claims[c].line).collect();
+                                lines.dedup();
+                                lines
+                            },
                         }
                     })
                     .collect(),

@@ -287,9 +287,7 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
-        let is_yaml = path
-            .extension()
-            .is_some_and(|e| e == "yaml" || e == "yml");
+        let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
         if is_yaml && !hidden && path.is_file() {
             files.push(path);
@@ -338,11 +336,28 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
     let mut window: Option<(u32, Located)> = None;
     let mut context: Option<(usize, Located)> = None;
     for (path, text, file) in &parsed {
-        let Some(settings) = &file.settings else { continue };
+        let Some(settings) = &file.settings else {
+            continue;
+        };
         let here = located(path, text, &settings.referenced);
-        set_once(&mut language, settings.value.language.clone(), &here, "language")?;
-        set_once(&mut window, settings.value.conflict_window_days, &here, "conflict_window_days")?;
-        set_once(&mut context, settings.value.context_sentences, &here, "context_sentences")?;
+        set_once(
+            &mut language,
+            settings.value.language.clone(),
+            &here,
+            "language",
+        )?;
+        set_once(
+            &mut window,
+            settings.value.conflict_window_days,
+            &here,
+            "conflict_window_days",
+        )?;
+        set_once(
+            &mut context,
+            settings.value.context_sentences,
+            &here,
+            "context_sentences",
+        )?;
     }
     let language = language.map_or_else(|| DEFAULT_LANGUAGE.to_string(), |l| l.0);
     let Some(lexicon) = lexicons.get(&language) else {
@@ -361,7 +376,13 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
             let here = located(path, text, &e.id.referenced);
             if let Some(&first) = entity_ids.get(&e.id.value) {
                 let first: &Located = &entity_files[first].1;
-                return Err(rule_error(&here, format!("duplicate entity id `{}` (first defined at {first})", e.id.value)));
+                return Err(rule_error(
+                    &here,
+                    format!(
+                        "duplicate entity id `{}` (first defined at {first})",
+                        e.id.value
+                    ),
+                ));
             }
             check_id(&e.id.value, &here)?;
             entity_ids.insert(e.id.value.clone(), entity_files.len());
@@ -373,7 +394,10 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
     let mut entities = Vec::new();
     for (e, here, path, text) in &entity_files {
         if e.aliases.is_empty() {
-            return Err(rule_error(here, format!("entity `{}` has no aliases", e.id.value)));
+            return Err(rule_error(
+                here,
+                format!("entity `{}` has no aliases", e.id.value),
+            ));
         }
         let mut aliases = Vec::new();
         for alias in &e.aliases {
@@ -399,7 +423,10 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
             if let Some(first) = propositions.iter().find(|q| q.id == p.id.value) {
                 return Err(rule_error(
                     &here,
-                    format!("duplicate proposition id `{}` (first defined at {})", p.id.value, first.location),
+                    format!(
+                        "duplicate proposition id `{}` (first defined at {})",
+                        p.id.value, first.location
+                    ),
                 ));
             }
             let mut requires = Vec::new();
@@ -408,9 +435,10 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
                 let mut any_of = Vec::new();
                 for name in r.value.split('|').map(str::trim) {
                     let id = lookup.entity(name).ok_or_else(|| {
-                        let hint = crate::suggest::closest(name, entity_ids.keys().map(String::as_str))
-                            .map(|n| format!(" (did you mean `{n}`?)"))
-                            .unwrap_or_default();
+                        let hint =
+                            crate::suggest::closest(name, entity_ids.keys().map(String::as_str))
+                                .map(|n| format!(" (did you mean `{n}`?)"))
+                                .unwrap_or_default();
                         rule_error(&at, format!("unknown entity `{name}` in `requires`{hint}"))
                     })?;
                     any_of.push(id);
@@ -420,7 +448,10 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
             if p.supports.is_empty() && p.opposes.is_empty() {
                 return Err(rule_error(
                     &here,
-                    format!("proposition `{}` has no `supports` nor `opposes` patterns", p.id.value),
+                    format!(
+                        "proposition `{}` has no `supports` nor `opposes` patterns",
+                        p.id.value
+                    ),
                 ));
             }
             let mut compile_all = |list: &[Spanned<String>]| -> Result<Vec<Pattern>, Error> {
@@ -435,7 +466,10 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
                 if let Some(o) = opposes.iter().find(|o| o.text.trim() == s.text.trim()) {
                     return Err(rule_error(
                         &o.location,
-                        format!("pattern `{}` is listed under both `supports` ({}) and `opposes`", o.text, s.location),
+                        format!(
+                            "pattern `{}` is listed under both `supports` ({}) and `opposes`",
+                            o.text, s.location
+                        ),
                     ));
                 }
             }
@@ -555,7 +589,13 @@ fn located(path: &Path, text: &str, location: &Location) -> Located {
     }
 }
 
-fn pattern_error(at: &Located, _path: &Path, _text: &str, written: &str, err: pattern::PatternError) -> Error {
+fn pattern_error(
+    at: &Located,
+    _path: &Path,
+    _text: &str,
+    written: &str,
+    err: pattern::PatternError,
+) -> Error {
     let column = at.column + written[..err.offset.min(written.len())].chars().count() as u64;
     Error::Rule {
         path: at.path.clone(),
@@ -589,10 +629,18 @@ fn check_id(id: &str, at: &Located) -> Result<(), Error> {
     }
 }
 
-fn set_once<T>(slot: &mut Option<(T, Located)>, value: Option<T>, here: &Located, name: &str) -> Result<(), Error> {
+fn set_once<T>(
+    slot: &mut Option<(T, Located)>,
+    value: Option<T>,
+    here: &Located,
+    name: &str,
+) -> Result<(), Error> {
     let Some(value) = value else { return Ok(()) };
     if let Some((_, first)) = slot {
-        return Err(rule_error(here, format!("setting `{name}` is already set at {first}")));
+        return Err(rule_error(
+            here,
+            format!("setting `{name}` is already set at {first}"),
+        ));
     }
     *slot = Some((value, here.clone()));
     Ok(())
@@ -603,7 +651,10 @@ mod tests {
     use super::*;
 
     fn compile_one(yaml: &str) -> Result<Rulebook, Error> {
-        compile(&[(PathBuf::from("rules/t.yaml"), yaml.to_string())], Lexicons::builtin().unwrap())
+        compile(
+            &[(PathBuf::from("rules/t.yaml"), yaml.to_string())],
+            Lexicons::builtin().unwrap(),
+        )
     }
 
     const GOOD: &str = "entities:\n  - id: russia\n    aliases: [Russie, Moscou, russe*]\npropositions:\n  - id: p\n    claim: Test\n    requires: [russia]\n    supports:\n      - \"soutien ..3 @russia\"\n";
@@ -623,15 +674,22 @@ mod tests {
         assert!(e.starts_with("rules/t.yaml:9:22: in pattern"), "{e}");
         assert!(e.contains("did you mean `@russia`"), "{e}");
 
-        let e = compile_one("propositions:\n  - id: p\n    claim: x\n    supports: [\"re:(\"]\n").unwrap_err().to_string();
+        let e = compile_one("propositions:\n  - id: p\n    claim: x\n    supports: [\"re:(\"]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("rules/t.yaml:4:"), "{e}");
         assert!(e.contains("bad regex"), "{e}");
 
-        let e = compile_one("entities:\n  - id: a\n    aliases: [x]\n  - id: a\n    aliases: [y]\n").unwrap_err().to_string();
+        let e =
+            compile_one("entities:\n  - id: a\n    aliases: [x]\n  - id: a\n    aliases: [y]\n")
+                .unwrap_err()
+                .to_string();
         assert!(e.starts_with("rules/t.yaml:4:"), "{e}");
         assert!(e.contains("duplicate entity id"), "{e}");
 
-        let e = compile_one("propositions:\n  - id: p\n    claim: x\n    suports: [a]\n").unwrap_err().to_string();
+        let e = compile_one("propositions:\n  - id: p\n    claim: x\n    suports: [a]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("rules/t.yaml:4:"), "{e}");
 
         let e = compile_one("entities: [\n").unwrap_err().to_string();

@@ -118,7 +118,10 @@ fn lex(text: &str) -> Result<Vec<(usize, Lex<'_>)>, PatternError> {
                 out.push((i, Lex::Bar));
             }
             '.' if text[i..].starts_with("..") => {
-                let digits: String = text[i + 2..].chars().take_while(char::is_ascii_digit).collect();
+                let digits: String = text[i + 2..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
                 if digits.is_empty() {
                     return Err(PatternError {
                         offset: i,
@@ -286,7 +289,11 @@ fn parse_seq(
         }
         for (k, item) in items.into_iter().enumerate() {
             if !seq.items.is_empty() {
-                let gap = if k == 0 { pending_gap.take().map_or(0, |g| g.1) } else { 0 };
+                let gap = if k == 0 {
+                    pending_gap.take().map_or(0, |g| g.1)
+                } else {
+                    0
+                };
                 seq.gaps.push(gap);
             }
             seq.items.push(item);
@@ -328,9 +335,12 @@ fn word_items(
         let [single] = words.as_slice() else {
             return Err(err(format!("`~{word}`: a stem is one word")));
         };
-        let stem = lexicon
-            .stem(&word.to_lowercase())
-            .ok_or_else(|| err(format!("`~{word}`: the `{}` lexicon has no stemmer", lexicon.language)))?;
+        let stem = lexicon.stem(&word.to_lowercase()).ok_or_else(|| {
+            err(format!(
+                "`~{word}`: the `{}` lexicon has no stemmer",
+                lexicon.language
+            ))
+        })?;
         let _ = single;
         items.push(Item::Term(terms.intern(Term::Stem(stem))));
         return Ok(());
@@ -338,7 +348,9 @@ fn word_items(
     if let Some(prefix) = w.strip_suffix('*') {
         let mut words = phrase_words(prefix, lexicon);
         let Some(last) = words.pop() else {
-            return Err(err(format!("`{w}`: a prefix needs at least one letter before `*`")));
+            return Err(err(format!(
+                "`{w}`: a prefix needs at least one letter before `*`"
+            )));
         };
         for word in words {
             items.push(Item::Term(terms.intern(Term::Word(word))));
@@ -347,7 +359,9 @@ fn word_items(
         return Ok(());
     }
     if w.contains('*') {
-        return Err(err(format!("`{w}`: `*` is only allowed at the end of a word")));
+        return Err(err(format!(
+            "`{w}`: `*` is only allowed at the end of a word"
+        )));
     }
     let words = phrase_words(w, lexicon);
     if words.is_empty() {
@@ -408,8 +422,15 @@ mod tests {
         assert_eq!(e.offset, 8);
         let e = parse_str("soutien @russie").unwrap_err();
         assert_eq!(e.offset, 8);
-        assert!(e.message.contains("did you mean `@russia`"), "{}", e.message);
-        assert!(parse_str("(soutien | appui").unwrap_err().message.contains("never closed"));
+        assert!(
+            e.message.contains("did you mean `@russia`"),
+            "{}",
+            e.message
+        );
+        assert!(parse_str("(soutien | appui")
+            .unwrap_err()
+            .message
+            .contains("never closed"));
         assert!(parse_str("soutien ..3").is_err());
         assert!(parse_str("..3 soutien").is_err());
         assert!(parse_str("sou*tien").is_err());

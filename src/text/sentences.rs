@@ -54,19 +54,25 @@ struct Line {
 }
 
 /// Cuts `text[body]` into sentences.
-pub fn split(text: &str, body: Range<usize>, lexicon: &Lexicon, lexicons: &Lexicons) -> Vec<Sentence> {
+pub fn split(
+    text: &str,
+    body: Range<usize>,
+    lexicon: &Lexicon,
+    lexicons: &Lexicons,
+) -> Vec<Sentence> {
     let mut sentences = Vec::new();
     let mut section = Section::Body;
     let mut block: Option<Range<usize>> = None;
     let mut block_index = 0;
     let mut prev_plain_end_open = false;
 
-    let mut flush = |block: &mut Option<Range<usize>>, section: Section, out: &mut Vec<Sentence>| {
-        if let Some(b) = block.take() {
-            split_block(text, b, lexicon, section, block_index, out);
-            block_index += 1;
-        }
-    };
+    let mut flush =
+        |block: &mut Option<Range<usize>>, section: Section, out: &mut Vec<Sentence>| {
+            if let Some(b) = block.take() {
+                split_block(text, b, lexicon, section, block_index, out);
+                block_index += 1;
+            }
+        };
 
     for line in lines(text, body) {
         match line.kind {
@@ -277,9 +283,14 @@ fn ends_with_abbreviation(before: &str, lexicon: &Lexicon) -> bool {
 }
 
 fn push(span: Range<usize>, text: &str, section: Section, block: usize, out: &mut Vec<Sentence>) {
-    let trimmed_start = span.start + (text[span.clone()].len() - text[span.clone()].trim_start().len());
+    let trimmed_start =
+        span.start + (text[span.clone()].len() - text[span.clone()].trim_start().len());
     let trimmed_end = span.start + text[span.clone()].trim_end().len();
-    if trimmed_start < trimmed_end && text[trimmed_start..trimmed_end].chars().any(char::is_alphanumeric) {
+    if trimmed_start < trimmed_end
+        && text[trimmed_start..trimmed_end]
+            .chars()
+            .any(char::is_alphanumeric)
+    {
         out.push(Sentence {
             span: trimmed_start..trimmed_end,
             section,
@@ -316,7 +327,12 @@ mod tests {
     fn splits_at_final_punctuation() {
         assert_eq!(
             sentences("Alger soutient Bamako. Moscou approuve ! Et Paris ? Rien."),
-            ["Alger soutient Bamako.", "Moscou approuve !", "Et Paris ?", "Rien."]
+            [
+                "Alger soutient Bamako.",
+                "Moscou approuve !",
+                "Et Paris ?",
+                "Rien."
+            ]
         );
     }
 
@@ -336,15 +352,26 @@ mod tests {
     fn numbers_keep_their_separators() {
         assert_eq!(
             sentences("Wagner toucherait 9,15 millions d’euros. La frontière fait 1.300 km. Fin."),
-            ["Wagner toucherait 9,15 millions d’euros.", "La frontière fait 1.300 km.", "Fin."]
+            [
+                "Wagner toucherait 9,15 millions d’euros.",
+                "La frontière fait 1.300 km.",
+                "Fin."
+            ]
         );
     }
 
     #[test]
     fn guillemets_and_ellipses() {
         assert_eq!(
-            sentences("Ils criaient « France, va-t’en ! » samedi. Puis… rien. Il attend… Alger répond."),
-            ["Ils criaient « France, va-t’en ! » samedi.", "Puis… rien.", "Il attend…", "Alger répond."]
+            sentences(
+                "Ils criaient « France, va-t’en ! » samedi. Puis… rien. Il attend… Alger répond."
+            ),
+            [
+                "Ils criaient « France, va-t’en ! » samedi.",
+                "Puis… rien.",
+                "Il attend…",
+                "Alger répond."
+            ]
         );
         assert_eq!(
             sentences("Il a dit : « Nous partons. » Le lendemain, rien."),

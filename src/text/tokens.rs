@@ -82,7 +82,9 @@ fn mark_of(c: char) -> Mark {
     match c {
         // Quotes are not breaks: « ne posent aucun problème » reads as one clause.
         ',' | '/' => Mark::Weak,
-        ';' | ':' | '(' | ')' | '[' | ']' | '—' | '–' | '.' | '!' | '?' | '…' | '|' => Mark::Strong,
+        ';' | ':' | '(' | ')' | '[' | ']' | '—' | '–' | '.' | '!' | '?' | '…' | '|' => {
+            Mark::Strong
+        }
         _ => Mark::None,
     }
 }
@@ -162,7 +164,11 @@ pub fn tokenize(text: &str, base: usize, lexicon: &Lexicon, out: &mut Tokens) {
                     );
                     let f = out.folded.len();
                     out.folded.push_str(expansion);
-                    out.push(base + cut..base + right_end, f..out.folded.len(), Mark::None);
+                    out.push(
+                        base + cut..base + right_end,
+                        f..out.folded.len(),
+                        Mark::None,
+                    );
                     // Skip the apostrophe and the right-hand part.
                     while chars.peek().is_some_and(|&(k, _)| k < right_end) {
                         chars.next();
@@ -202,7 +208,10 @@ mod tests {
     fn elision_with_both_apostrophes() {
         assert_eq!(words("l’Algérie", "fr"), ["le", "algerie"]);
         assert_eq!(words("l'Algérie", "fr"), ["le", "algerie"]);
-        assert_eq!(words("d’Alger qu’elle n'est", "fr"), ["de", "alger", "que", "elle", "ne", "est"]);
+        assert_eq!(
+            words("d’Alger qu’elle n'est", "fr"),
+            ["de", "alger", "que", "elle", "ne", "est"]
+        );
     }
 
     #[test]
@@ -212,7 +221,10 @@ mod tests {
 
     #[test]
     fn english_contractions_expand() {
-        assert_eq!(words("Algiers doesn't back", "en"), ["algiers", "does", "not", "back"]);
+        assert_eq!(
+            words("Algiers doesn't back", "en"),
+            ["algiers", "does", "not", "back"]
+        );
         assert_eq!(words("won’t", "en"), ["wo", "not"]);
     }
 
@@ -220,13 +232,23 @@ mod tests {
     fn hyphens_split_words_and_punctuation_marks_breaks() {
         let lexicons = Lexicons::builtin().unwrap();
         let mut t = Tokens::default();
-        tokenize("Alger-Moscou, Bamako", 10, lexicons.get("fr").unwrap(), &mut t);
+        tokenize(
+            "Alger-Moscou, Bamako",
+            10,
+            lexicons.get("fr").unwrap(),
+            &mut t,
+        );
         assert_eq!(t.words().collect::<Vec<_>>(), ["alger", "moscou", "bamako"]);
         assert!(!t.get(1).break_before);
         assert!(t.get(2).break_before);
         assert!(!t.get(2).strong_break_before);
         assert_eq!(t.get(0).span, 10..15);
-        tokenize("rassuré : la guerre", 0, lexicons.get("fr").unwrap(), &mut t);
+        tokenize(
+            "rassuré : la guerre",
+            0,
+            lexicons.get("fr").unwrap(),
+            &mut t,
+        );
         assert!(t.get(1).strong_break_before);
     }
 
