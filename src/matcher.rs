@@ -14,7 +14,7 @@ use std::ops::Range;
 use crate::corpus::Article;
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::rulebook::{
+use crate::rulebook::{Requirements, 
     Context, Item, Pattern, PatternBody, Proposition, Rulebook, Seq, Stance, TermId,
 };
 use crate::text::sentences::{self, Section, Sentence};
@@ -280,13 +280,14 @@ impl<'a> SentenceView<'a> {
         };
         let mut mentions = Vec::new();
         for (e_index, entity) in rulebook.entities.iter().enumerate() {
-            for alias in &entity.aliases {
-                let mut required = Vec::new();
-                alias.required_terms(&mut required);
-                if !required.iter().all(|&t| view.present(t)) {
+            for (alias, required) in entity.aliases.iter().zip(&entity.alias_requirements) {
+                if !view.satisfies(required) {
                     continue;
                 }
                 for start in 0..view.len() {
+                    if !view.can_start(alias, start) {
+                        continue;
+                    }
                     if let Some(found) = view.first_match(alias, start) {
                         mentions.push(TokenMention {
                             entity: e_index,
@@ -326,6 +327,25 @@ impl<'a> SentenceView<'a> {
     fn has(&self, pos: usize, t: TermId) -> bool {
         let r = &self.scratch.hit_ranges[pos];
         self.scratch.hits[r.start as usize..r.end as usize].contains(&t)
+    }
+
+    /// True when the sentence holds what `req` asks for.
+    fn satisfies(&self, req: &Requirements) -> bool {
+        req.terms.iter().all(|any| any.iter().any(|&t| self.present(t)))
+            && req
+                .entities
+                .iter()
+                .all(|any| any.iter().any(|&e| self.mentions.iter().any(|m| m.entity == e)))
+    }
+
+    /// A cheap test that the first item of `seq` can match at `pos`.
+    fn can_start(&self, seq: &Seq, pos: usize) -> bool {
+        match seq.items.first() {
+            Some(Item::Term(t)) => pos < self.len() && self.has(pos, *t),
+            Some(Item::Entity(e)) => self.mentions.iter().any(|m| m.entity == *e && m.tokens.start == pos),
+            Some(Item::Group(alts)) => alts.iter().any(|alt| self.can_start(alt, pos)),
+            None => false,
+        }
     }
 
     /// True when a strong mark (: ; — …) stands right before word `pos`.
@@ -394,11 +414,13 @@ impl<'a> SentenceView<'a> {
 
     /// The leftmost, then shortest, match of a pattern.
     fn find(&self, pattern: &Pattern) -> Option<Found> {
-        if !pattern.required.iter().all(|&t| self.present(t)) {
+        if !self.satisfies(&pattern.required) {
             return None;
         }
         match &pattern.body {
-            PatternBody::Seq(seq) => (0..self.len()).find_map(|start| self.first_match(seq, start)),
+            PatternBody::Seq(seq) => (0..self.len())
+                .filter(|&start| self.can_start(seq, start))
+                .find_map(|start| self.first_match(seq, start)),
             PatternBody::Regex(re) => self.find_regex(re),
         }
     }

@@ -15,7 +15,7 @@ use serde_saphyr::{Location, Spanned};
 use crate::error::{yaml_error, Error};
 use crate::lexicon::{Lexicon, Lexicons};
 use pattern::EntityLookup;
-pub use pattern::{Item, Seq, Term, TermId};
+pub use pattern::{Item, Requirements, Seq, Term, TermId};
 
 /// The largest `..N` gap a pattern may use.
 pub const MAX_GAP: u32 = 50;
@@ -184,6 +184,8 @@ pub struct Entity {
     pub id: String,
     pub name: Option<String>,
     pub aliases: Vec<Seq>,
+    /// What a sentence must hold for each alias to match.
+    pub alias_requirements: Vec<Requirements>,
     pub alias_texts: Vec<String>,
     pub location: Located,
 }
@@ -201,8 +203,8 @@ pub struct Pattern {
     /// The pattern as written in the rule file.
     pub text: String,
     pub body: PatternBody,
-    /// Terms a sentence must contain for this pattern to be tried.
-    pub required: Vec<TermId>,
+    /// What a sentence must contain for this pattern to be tried.
+    pub required: Requirements,
     /// How specific the pattern is; the most specific match wins in a sentence.
     pub weight: usize,
     pub location: Located,
@@ -409,6 +411,7 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
         entities.push(Entity {
             id: e.id.value.clone(),
             name: e.name.clone(),
+            alias_requirements: aliases.iter().map(Seq::requirements).collect(),
             aliases,
             alias_texts: e.aliases.iter().map(|a| a.value.clone()).collect(),
             location: here.clone(),
@@ -553,15 +556,14 @@ fn compile_pattern(
         return Ok(Pattern {
             text: written.to_string(),
             body: PatternBody::Regex(regex),
-            required: Vec::new(),
+            required: Requirements::default(),
             weight: 1,
             location: at,
         });
     }
     let seq = pattern::parse(&s.value, lexicon, terms, lookup)
         .map_err(|err| pattern_error(&at, path, text, &s.value, err))?;
-    let mut required = Vec::new();
-    seq.required_terms(&mut required);
+    let required = seq.requirements();
     Ok(Pattern {
         text: written.to_string(),
         weight: seq.weight(),

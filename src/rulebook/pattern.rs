@@ -43,14 +43,35 @@ pub struct Seq {
 }
 
 impl Seq {
-    /// Terms every match of this sequence must contain (used to skip sentences
-    /// that cannot match before trying).
-    pub fn required_terms(&self, out: &mut Vec<TermId>) {
+    /// What a sentence must hold for this sequence to match, as a conjunction of
+    /// disjunctions: one term of each `terms` group and one entity of each
+    /// `entities` group. Checked before any walk, so most sentences cost a few
+    /// lookups per pattern.
+    pub fn requirements(&self) -> Requirements {
+        let mut req = Requirements::default();
         for item in &self.items {
-            if let Item::Term(t) = item {
-                out.push(*t);
+            match item {
+                Item::Term(t) => req.terms.push(vec![*t]),
+                Item::Entity(e) => req.entities.push(vec![*e]),
+                Item::Group(alts) => {
+                    let each: Vec<Requirements> = alts.iter().map(Seq::requirements).collect();
+                    // The group needs one of its alternatives: a term of each
+                    // alternative's first term clause, when every alternative has one.
+                    if each.iter().all(|r| !r.terms.is_empty()) {
+                        let mut any: Vec<TermId> = each.iter().flat_map(|r| r.terms[0].iter().copied()).collect();
+                        any.sort_unstable();
+                        any.dedup();
+                        req.terms.push(any);
+                    } else if each.iter().all(|r| r.terms.is_empty() && !r.entities.is_empty()) {
+                        let mut any: Vec<usize> = each.iter().flat_map(|r| r.entities[0].iter().copied()).collect();
+                        any.sort_unstable();
+                        any.dedup();
+                        req.entities.push(any);
+                    }
+                }
             }
         }
+        req
     }
 
     /// How specific the sequence is: the number of words it pins down.
@@ -73,6 +94,13 @@ impl Seq {
             }
         }
     }
+}
+
+/// See [`Seq::requirements`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requirements {
+    pub terms: Vec<Vec<TermId>>,
+    pub entities: Vec<Vec<usize>>,
 }
 
 /// A syntax error at a character offset in the pattern text.
