@@ -54,6 +54,10 @@ struct NegationFile {
     shields: Vec<String>,
     #[serde(default)]
     idioms: Vec<String>,
+    #[serde(default)]
+    denials: Vec<String>,
+    #[serde(default)]
+    passive: Vec<String>,
     #[serde(default = "default_before")]
     before: usize,
     #[serde(default = "default_after")]
@@ -92,6 +96,10 @@ pub struct Lexicon {
     shields: Vec<(String, bool)>,
     /// Phrases that start with a negator without negating (sans réserve).
     idioms: Vec<Vec<String>>,
+    /// Words that deny what the sentence reports (démenti, dismissed), with
+    /// `*` prefixes; and the auxiliaries of the passive that let them follow it.
+    denials: Vec<(String, bool)>,
+    passive: HashSet<String>,
     pub negation_before: usize,
     pub negation_after: usize,
     clause_breaks: HashSet<String>,
@@ -177,6 +185,15 @@ impl Lexicon {
                     None => (fold(w), false),
                 })
                 .collect(),
+            denials: n
+                .denials
+                .iter()
+                .map(|w| match w.strip_suffix('*') {
+                    Some(prefix) => (fold(prefix), true),
+                    None => (fold(w), false),
+                })
+                .collect(),
+            passive: n.passive.iter().map(|w| fold(w)).collect(),
             negation_before: n.before,
             negation_after: n.after,
             clause_breaks: file.clause_breaks.iter().map(|w| fold(w)).collect(),
@@ -234,6 +251,18 @@ impl Lexicon {
                 word == w
             }
         })
+    }
+
+    /// True for a word that denies what its sentence reports.
+    pub fn is_denial(&self, word: &str) -> bool {
+        self.denials
+            .iter()
+            .any(|(w, prefix)| if *prefix { word.starts_with(w.as_str()) } else { word == w })
+    }
+
+    /// True for an auxiliary of the passive voice (été, was, were).
+    pub fn is_passive(&self, word: &str) -> bool {
+        self.passive.contains(word)
     }
 
     /// Idioms that open with a negator but do not negate (`sans réserve`).

@@ -152,6 +152,8 @@ pub fn analyze(
             recent.clear();
             seen_section = sentence.section;
         }
+        // A question asserts nothing: "Faut-il imaginer des soldats algériens à Kidal ?"
+        let question = is_question(&text[sentence.span.clone()]);
         let mut claims = Vec::new();
         for (p_index, proposition) in rulebook.propositions.iter().enumerate() {
             let satisfied = proposition.requires.iter().all(|any_of| {
@@ -165,7 +167,7 @@ pub fn analyze(
                         }
                 })
             });
-            if !satisfied {
+            if !satisfied || question {
                 continue;
             }
             if let Some(claim) = view.evaluate(proposition, lexicon) {
@@ -209,6 +211,13 @@ pub fn analyze(
         }
     }
     Ok(analysis)
+}
+
+/// True when the sentence ends with a question mark (closing quotes aside).
+fn is_question(sentence: &str) -> bool {
+    sentence
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '»' | '"' | '”' | '’' | '\'' | ')' | '*' | '_'))
+        .ends_with('?')
 }
 
 struct TokenMention {
@@ -570,6 +579,10 @@ impl<'a> SentenceView<'a> {
                         .all(|(k, w)| self.word(p + k) == w)
             })
         };
+        // A cue that carries its own negator ("aucun soldat … n'est présent")
+        // already states a denial: the `ne` around it is that negator's partner,
+        // and a denial word elsewhere reports that denial rather than reversing it.
+        let cue_negative = cue.iter().any(|&p| lexicon.negator(self.word(p)).is_some());
         let kind = |p: usize| {
             if idiom(p) {
                 Default::default()
@@ -580,7 +593,7 @@ impl<'a> SentenceView<'a> {
         let particles: Vec<usize> = scope
             .iter()
             .copied()
-            .filter(|&p| kind(p).particle)
+            .filter(|&p| kind(p).particle && !cue_negative)
             .collect();
         let completion = scope
             .iter()
@@ -612,6 +625,23 @@ impl<'a> SentenceView<'a> {
                     }
                 }
             }
+        }
+        // A denial anywhere before the cue ("Alger a démenti l'envoi de
+        // soldats"), or after it in the passive ("… ont été démenties"), flips an
+        // affirmative report; a report already negated is what the denier says
+        // ("dément, assurant qu'aucun soldat n'est au Mali").
+        if count > 0 || cue_negative {
+            words.sort_unstable();
+            return (words, count);
+        }
+        let outside = |p: &usize| cue.binary_search(p).is_err();
+        let denial = (0..first).filter(outside).find(|&p| lexicon.is_denial(self.word(p))).or_else(|| {
+            (last + 1..self.len())
+                .find(|&p| lexicon.is_denial(self.word(p)) && (p.saturating_sub(4)..p).any(|q| lexicon.is_passive(self.word(q))))
+        });
+        if let Some(p) = denial {
+            words.push(p);
+            count += 1;
         }
         words.sort_unstable();
         (words, count)
