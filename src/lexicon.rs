@@ -58,6 +58,10 @@ struct NegationFile {
     denials: Vec<String>,
     #[serde(default)]
     passive: Vec<String>,
+    #[serde(default)]
+    denial_stops: Vec<String>,
+    #[serde(default)]
+    restrictive: Vec<String>,
     #[serde(default = "default_before")]
     before: usize,
     #[serde(default = "default_after")]
@@ -98,8 +102,13 @@ pub struct Lexicon {
     idioms: Vec<Vec<String>>,
     /// Words that deny what the sentence reports (démenti, dismissed), with
     /// `*` prefixes; and the auxiliaries of the passive that let them follow it.
-    denials: Vec<(String, bool)>,
+    denials: Vec<(Vec<String>, bool)>,
     passive: HashSet<String>,
+    /// Coordinators a denial does not reach across ("dément … et rappelle que").
+    denial_stops: HashSet<String>,
+    /// Words that make ne … plus / ne … guère restrictive when they follow the
+    /// completion: "n'est plus qu'un souvenir" denies nothing.
+    restrictive: HashSet<String>,
     pub negation_before: usize,
     pub negation_after: usize,
     clause_breaks: HashSet<String>,
@@ -185,15 +194,10 @@ impl Lexicon {
                     None => (fold(w), false),
                 })
                 .collect(),
-            denials: n
-                .denials
-                .iter()
-                .map(|w| match w.strip_suffix('*') {
-                    Some(prefix) => (fold(prefix), true),
-                    None => (fold(w), false),
-                })
-                .collect(),
+            denials: Vec::new(),
             passive: n.passive.iter().map(|w| fold(w)).collect(),
+            denial_stops: n.denial_stops.iter().map(|w| fold(w)).collect(),
+            restrictive: n.restrictive.iter().map(|w| fold(w)).collect(),
             negation_before: n.before,
             negation_after: n.after,
             clause_breaks: file.clause_breaks.iter().map(|w| fold(w)).collect(),
@@ -211,6 +215,17 @@ impl Lexicon {
             .filter(|words| !words.is_empty())
             .collect();
         lexicon.hedges = hedges;
+        // Denials are phrases too ("hors de question"); a final `*` matches the
+        // last word by prefix.
+        lexicon.denials = n
+            .denials
+            .iter()
+            .map(|d| match d.strip_suffix('*') {
+                Some(stem) => (phrase_words(stem, &lexicon), true),
+                None => (phrase_words(d, &lexicon), false),
+            })
+            .filter(|(words, _)| !words.is_empty())
+            .collect();
         lexicon.idioms = n
             .idioms
             .iter()
@@ -253,11 +268,27 @@ impl Lexicon {
         })
     }
 
-    /// True for a word that denies what its sentence reports.
-    pub fn is_denial(&self, word: &str) -> bool {
-        self.denials
-            .iter()
-            .any(|(w, prefix)| if *prefix { word.starts_with(w.as_str()) } else { word == w })
+    /// The length of the denial phrase that starts at word `at` of `words`, if any.
+    pub fn denial_at<'w>(&self, words: &dyn Fn(usize) -> Option<&'w str>, at: usize) -> Option<usize> {
+        self.denials.iter().find_map(|(phrase, prefix)| {
+            let last = phrase.len() - 1;
+            let all = phrase.iter().enumerate().all(|(k, w)| match words(at + k) {
+                Some(word) if k == last && *prefix => word.starts_with(w.as_str()),
+                Some(word) => word == w,
+                None => false,
+            });
+            all.then_some(phrase.len())
+        })
+    }
+
+    /// True for a coordinator that a denial does not reach across.
+    pub fn is_denial_stop(&self, word: &str) -> bool {
+        self.denial_stops.contains(word)
+    }
+
+    /// True for a word that makes a preceding completion restrictive (`que`).
+    pub fn is_restrictive(&self, word: &str) -> bool {
+        self.restrictive.contains(word)
     }
 
     /// True for an auxiliary of the passive voice (été, was, were).

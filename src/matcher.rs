@@ -595,11 +595,15 @@ impl<'a> SentenceView<'a> {
             .copied()
             .filter(|&p| kind(p).particle && !cue_negative)
             .collect();
+        // "ne … plus qu'un souvenir", "n'est guère qu'une coquille vide": a
+        // completion followed by `que` restricts rather than negates.
+        let restrictive =
+            |p: usize| (p + 1..(p + 3).min(self.len())).any(|q| lexicon.is_restrictive(self.word(q)));
         let completion = scope
             .iter()
             .chain(&after)
             .copied()
-            .find(|&p| kind(p).completion && !kind(p).particle);
+            .find(|&p| kind(p).completion && !kind(p).particle && !restrictive(p));
         let mut words = Vec::new();
         let mut count = 0;
         match (particles.is_empty(), completion) {
@@ -634,10 +638,17 @@ impl<'a> SentenceView<'a> {
             words.sort_unstable();
             return (words, count);
         }
-        let outside = |p: &usize| cue.binary_search(p).is_err();
-        let denial = (0..first).filter(outside).find(|&p| lexicon.is_denial(self.word(p))).or_else(|| {
-            (last + 1..self.len())
-                .find(|&p| lexicon.is_denial(self.word(p)) && (p.saturating_sub(4)..p).any(|q| lexicon.is_passive(self.word(q))))
+        let word_at = |p: usize| (p < self.len()).then(|| self.word(p));
+        let before = (0..first)
+            .rev()
+            .take_while(|&p| !lexicon.is_denial_stop(self.word(p)))
+            .filter(|p| cue.binary_search(p).is_err())
+            .find(|&p| lexicon.denial_at(&word_at, p).is_some_and(|len| p + len <= first));
+        let denial = before.or_else(|| {
+            (last + 1..self.len()).find(|&p| {
+                lexicon.denial_at(&word_at, p).is_some()
+                    && (p.saturating_sub(4)..p).any(|q| lexicon.is_passive(self.word(q)))
+            })
         });
         if let Some(p) = denial {
             words.push(p);
