@@ -307,12 +307,13 @@ impl<'a> SentenceView<'a> {
             }
         }
         mentions.sort_by_key(|m| (m.tokens.start, m.entity));
-        // One mention per span: drop an alias match inside a longer one of the
-        // same entity ("processus d'Alger" inside "accord issu du processus d'Alger").
+        // One mention per span: drop an alias match inside a longer one
+        // ("processus d'Alger" inside "accord issu du processus d'Alger"), and a
+        // name inside another entity's longer name: the Alger of "l'accord
+        // d'Alger" is the accord, not Algeria.
         let covered = |m: &TokenMention| {
             mentions.iter().any(|o| {
-                o.entity == m.entity
-                    && o.tokens != m.tokens
+                o.tokens != m.tokens
                     && o.tokens.start <= m.tokens.start
                     && m.tokens.end <= o.tokens.end
             })
@@ -598,7 +599,7 @@ impl<'a> SentenceView<'a> {
         // "ne … plus qu'un souvenir", "n'est guère qu'une coquille vide": a
         // completion followed by `que` restricts rather than negates.
         let restrictive =
-            |p: usize| (p + 1..(p + 3).min(self.len())).any(|q| lexicon.is_restrictive(self.word(q)));
+            |p: usize| (p + 1..(p + 4).min(self.len())).any(|q| lexicon.is_restrictive(self.word(q)));
         let completion = scope
             .iter()
             .chain(&after)
