@@ -350,7 +350,7 @@ impl Lexicons {
         };
         for path in crate::rulebook::yaml_files(dir)? {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            let lexicon = parse(&path, &text)?;
+            let lexicon = parse(&crate::corpus::display_path(&path), &text)?;
             lexicons
                 .by_language
                 .insert(lexicon.language.clone(), lexicon);

@@ -182,8 +182,11 @@ pub fn analyze(
             }
         }
         if options.detail {
+            let article_context = rulebook.propositions.iter().any(|p| p.context == Context::Article);
             let context_entities = (0..rulebook.entities.len())
-                .filter(|&e| !named[e] && recent.iter().rev().take(max_context).any(|n| n[e]))
+                .filter(|&e| {
+                    !named[e] && (recent.iter().rev().take(max_context).any(|n| n[e]) || (article_context && seen[e]))
+                })
                 .collect();
             analysis.details.push(SentenceDetail {
                 line: lines.line(sentence.span.start),

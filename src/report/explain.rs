@@ -28,7 +28,7 @@ pub struct SentenceOut {
     pub section: Section,
     pub text: String,
     pub entities: Vec<EntityOut>,
-    /// Entities lent by the preceding sentences of the paragraph.
+    /// Entities lent by earlier sentences (the `context` of the propositions).
     pub context: Vec<String>,
     pub claims: Vec<ClaimWhy>,
 }

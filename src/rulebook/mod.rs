@@ -84,7 +84,7 @@ enum ContextFile {
 /// Where a required entity may be named, besides the sentence itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
-    /// The given number of preceding sentences of the same paragraph.
+    /// The given number of preceding sentences of the same section.
     Sentences(usize),
     /// Any earlier sentence of the article's body.
     Article,
@@ -361,12 +361,17 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
             "context_sentences",
         )?;
     }
+    let language_at = language.as_ref().map(|l| l.1.clone());
     let language = language.map_or_else(|| DEFAULT_LANGUAGE.to_string(), |l| l.0);
     let Some(lexicon) = lexicons.get(&language) else {
-        return Err(Error::Usage(format!(
-            "rules: no lexicon for language `{language}` (have: {}); add rules/lexicons/{language}.yaml",
+        let message = format!(
+            "no lexicon for language `{language}` (have: {}); add rules/lexicons/{language}.yaml",
             lexicons.languages().collect::<Vec<_>>().join(", ")
-        )));
+        );
+        return Err(match language_at {
+            Some(at) => rule_error(&at, message),
+            None => Error::Usage(format!("rules: {message}")),
+        });
     };
     let context_sentences = context.map_or(DEFAULT_CONTEXT_SENTENCES, |c| c.0);
 

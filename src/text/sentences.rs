@@ -43,6 +43,7 @@ enum LineKind {
     Blank,
     Heading,
     ListItem,
+    Quote,
     Plain,
 }
 
@@ -65,6 +66,7 @@ pub fn split(
     let mut block: Option<Range<usize>> = None;
     let mut block_index = 0;
     let mut prev_plain_end_open = false;
+    let mut in_quote = false;
 
     let mut flush =
         |block: &mut Option<Range<usize>>, section: Section, out: &mut Vec<Sentence>| {
@@ -94,9 +96,25 @@ pub fn split(
             LineKind::ListItem => {
                 flush(&mut block, section, &mut sentences);
                 block = Some(line.content.clone());
+                in_quote = false;
+                prev_plain_end_open = false;
+            }
+            LineKind::Quote => {
+                // A block quote runs over its `>` lines and nothing else.
+                match &mut block {
+                    Some(b) if in_quote => b.end = line.content.end,
+                    _ => {
+                        flush(&mut block, section, &mut sentences);
+                        block = Some(line.content.clone());
+                    }
+                }
+                in_quote = true;
                 prev_plain_end_open = false;
             }
             LineKind::Plain => {
+                if std::mem::take(&mut in_quote) {
+                    flush(&mut block, section, &mut sentences);
+                }
                 let content = &text[line.content.clone()];
                 if content.trim() == COMMENTS_MARKER {
                     flush(&mut block, section, &mut sentences);
@@ -173,9 +191,16 @@ fn classify(text: &str, content: Range<usize>, indented: bool) -> Line {
             indented,
         };
     }
-    let quote = s.bytes().take_while(|&b| b == b'>' || b == b' ').count();
+    if s.starts_with('>') {
+        let quote = s.bytes().take_while(|&b| b == b'>' || b == b' ').count();
+        return Line {
+            content: content.start + quote..content.end,
+            kind: LineKind::Quote,
+            indented,
+        };
+    }
     Line {
-        content: content.start + quote..content.end,
+        content,
         kind: LineKind::Plain,
         indented,
     }
@@ -302,8 +327,9 @@ fn push(span: Range<usize>, text: &str, section: Section, block: usize, out: &mu
 /// The sentence's text on one line: runs of whitespace become one space.
 pub fn display(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for (i, part) in text.split_whitespace().enumerate() {
-        if i > 0 {
+    // `>` alone is the marker of a continued block-quote line, not text.
+    for part in text.split_whitespace().filter(|p| !p.bytes().all(|b| b == b'>')) {
+        if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(part);
@@ -407,6 +433,14 @@ mod tests {
         let text = "Body.\n\n<!-- volte: comments -->\nA reader.\n";
         let s = split(text, 0..text.len(), lexicons.get("fr").unwrap(), &lexicons);
         assert_eq!(s[1].section, Section::Comment);
+    }
+
+    #[test]
+    fn block_quotes_stand_apart_from_list_items() {
+        assert_eq!(
+            sentences("- premier élément\n> une citation qui court\n> sur deux lignes.\nSuite."),
+            ["premier élément", "une citation qui court sur deux lignes.", "Suite."]
+        );
     }
 
     #[test]
