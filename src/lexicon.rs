@@ -39,6 +39,10 @@ struct LexiconFile {
     months: BTreeMap<String, u8>,
     #[serde(default)]
     comment_headings: Vec<String>,
+    #[serde(default)]
+    hypotheticals: Vec<String>,
+    #[serde(default)]
+    hypothetical_idioms: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +62,8 @@ struct NegationFile {
     denials: Vec<String>,
     #[serde(default)]
     passive: Vec<String>,
+    #[serde(default)]
+    denials_after: Vec<String>,
     #[serde(default)]
     denial_stops: Vec<String>,
     #[serde(default)]
@@ -103,6 +109,8 @@ pub struct Lexicon {
     /// Words that deny what the sentence reports (démenti, dismissed), with
     /// `*` prefixes; and the auxiliaries of the passive that let them follow it.
     denials: Vec<(Vec<String>, bool)>,
+    /// Denials that count only after the cue, in the passive ("… were dismissed").
+    denials_after: Vec<(Vec<String>, bool)>,
     passive: HashSet<String>,
     /// Coordinators a denial does not reach across ("dément … et rappelle que").
     denial_stops: HashSet<String>,
@@ -117,6 +125,10 @@ pub struct Lexicon {
     abbreviations: HashSet<String>,
     months: HashMap<String, u8>,
     comment_headings: Vec<String>,
+    /// Phrases that open a hypothetical clause (si, if), and the idioms that
+    /// look like one without being one (même si, even if).
+    hypotheticals: Vec<Vec<String>>,
+    hypothetical_idioms: Vec<Vec<String>>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -195,6 +207,7 @@ impl Lexicon {
                 })
                 .collect(),
             denials: Vec::new(),
+            denials_after: Vec::new(),
             passive: n.passive.iter().map(|w| fold(w)).collect(),
             denial_stops: n.denial_stops.iter().map(|w| fold(w)).collect(),
             restrictive: n.restrictive.iter().map(|w| fold(w)).collect(),
@@ -206,6 +219,8 @@ impl Lexicon {
             abbreviations: file.abbreviations.into_iter().collect(),
             months: file.months.iter().map(|(k, v)| (fold(k), *v)).collect(),
             comment_headings: file.comment_headings.iter().map(|w| fold(w)).collect(),
+            hypotheticals: Vec::new(),
+            hypothetical_idioms: Vec::new(),
         };
         // Hedges are phrases: read them with this lexicon's own elisions.
         let hedges = file
@@ -217,15 +232,25 @@ impl Lexicon {
         lexicon.hedges = hedges;
         // Denials are phrases too ("hors de question"); a final `*` matches the
         // last word by prefix.
-        lexicon.denials = n
-            .denials
-            .iter()
-            .map(|d| match d.strip_suffix('*') {
-                Some(stem) => (phrase_words(stem, &lexicon), true),
-                None => (phrase_words(d, &lexicon), false),
-            })
-            .filter(|(words, _)| !words.is_empty())
-            .collect();
+        let phrases = |list: &[String], lexicon: &Lexicon| -> Vec<(Vec<String>, bool)> {
+            list.iter()
+                .map(|d| match d.strip_suffix('*') {
+                    Some(stem) => (phrase_words(stem, lexicon), true),
+                    None => (phrase_words(d, lexicon), false),
+                })
+                .filter(|(words, _)| !words.is_empty())
+                .collect()
+        };
+        lexicon.denials = phrases(&n.denials, &lexicon);
+        lexicon.denials_after = phrases(&n.denials_after, &lexicon);
+        let plain = |list: &[String], lexicon: &Lexicon| -> Vec<Vec<String>> {
+            list.iter()
+                .map(|h| phrase_words(h, lexicon))
+                .filter(|words| !words.is_empty())
+                .collect()
+        };
+        lexicon.hypotheticals = plain(&file.hypotheticals, &lexicon);
+        lexicon.hypothetical_idioms = plain(&file.hypothetical_idioms, &lexicon);
         lexicon.idioms = n
             .idioms
             .iter()
@@ -268,17 +293,22 @@ impl Lexicon {
         })
     }
 
-    /// The length of the denial phrase that starts at word `at` of `words`, if any.
-    pub fn denial_at<'w>(&self, words: &dyn Fn(usize) -> Option<&'w str>, at: usize) -> Option<usize> {
-        self.denials.iter().find_map(|(phrase, prefix)| {
-            let last = phrase.len() - 1;
-            let all = phrase.iter().enumerate().all(|(k, w)| match words(at + k) {
-                Some(word) if k == last && *prefix => word.starts_with(w.as_str()),
-                Some(word) => word == w,
-                None => false,
-            });
-            all.then_some(phrase.len())
-        })
+    /// The length of the denial phrase that starts at word `at` of `words`, if
+    /// any; `after` also admits the denials that only count after the cue.
+    pub fn denial_at<'w>(&self, words: &dyn Fn(usize) -> Option<&'w str>, at: usize, after: bool) -> Option<usize> {
+        let lists = if after { [&self.denials, &self.denials_after] } else { [&self.denials, &self.denials] };
+        lists.into_iter().flatten().find_map(|(phrase, prefix)| phrase_at(phrase, *prefix, words, at))
+    }
+
+    /// True when a hypothetical phrase (si, if) starts at word `at`, and no
+    /// idiom (même si, even if) covers it.
+    pub fn hypothetical_at<'w>(&self, words: &dyn Fn(usize) -> Option<&'w str>, at: usize) -> bool {
+        let opens = self.hypotheticals.iter().any(|h| phrase_at(h, false, words, at).is_some());
+        let idiom = self.hypothetical_idioms.iter().any(|idiom| {
+            (at.saturating_sub(idiom.len() - 1)..=at)
+                .any(|start| phrase_at(idiom, false, words, start).is_some_and(|len| start + len > at))
+        });
+        opens && !idiom
     }
 
     /// True for a coordinator that a denial does not reach across.
@@ -323,6 +353,18 @@ impl Lexicon {
     pub fn stem(&self, lowercase: &str) -> Option<String> {
         self.stemmer.map(|s| fold(&s.stem(lowercase)))
     }
+}
+
+/// The length of `phrase` if it is written at word `at` (`prefix`: the last
+/// word matches by prefix).
+fn phrase_at<'w>(phrase: &[String], prefix: bool, words: &dyn Fn(usize) -> Option<&'w str>, at: usize) -> Option<usize> {
+    let last = phrase.len().checked_sub(1)?;
+    let all = phrase.iter().enumerate().all(|(k, w)| match words(at + k) {
+        Some(word) if k == last && prefix => word.starts_with(w.as_str()),
+        Some(word) => word == w,
+        None => false,
+    });
+    all.then_some(phrase.len())
 }
 
 /// Every lexicon available to a run, by language code.

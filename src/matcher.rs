@@ -404,6 +404,9 @@ impl<'a> SentenceView<'a> {
             }
         }
         let (_, _, stance, pattern, found) = best?;
+        if self.hypothetical(found.cue.first().copied().unwrap_or(found.start), lexicon) {
+            return None;
+        }
         let (negators, count) = self.negation(&found.cue, lexicon);
         let negated = count % 2 == 1;
         let hedge = self.hedge(lexicon);
@@ -647,10 +650,10 @@ impl<'a> SentenceView<'a> {
             .rev()
             .take_while(|&p| !lexicon.is_denial_stop(self.word(p)))
             .filter(|p| cue.binary_search(p).is_err())
-            .find(|&p| lexicon.denial_at(&word_at, p).is_some_and(|len| p + len <= first));
+            .find(|&p| lexicon.denial_at(&word_at, p, false).is_some_and(|len| p + len <= first));
         let denial = before.or_else(|| {
             (last + 1..self.len()).find(|&p| {
-                lexicon.denial_at(&word_at, p).is_some()
+                lexicon.denial_at(&word_at, p, true).is_some()
                     && (p.saturating_sub(4)..p).any(|q| lexicon.is_passive(self.word(q)))
             })
         });
@@ -660,6 +663,23 @@ impl<'a> SentenceView<'a> {
         }
         words.sort_unstable();
         (words, count)
+    }
+
+    /// True when the cue starting at `first` sits in a hypothetical clause
+    /// ("Si l'Algérie venait à envoyer des troupes…"): it asserts nothing.
+    fn hypothetical(&self, first: usize, lexicon: &Lexicon) -> bool {
+        let word_at = |p: usize| (p < self.len()).then(|| self.word(p));
+        let mut p = first;
+        while p > 0 && first - p < 10 {
+            if self.strong_break_at(p) {
+                return false;
+            }
+            p -= 1;
+            if lexicon.hypothetical_at(&word_at, p) {
+                return true;
+            }
+        }
+        false
     }
 
     /// The first hedge phrase of the sentence, as written.
