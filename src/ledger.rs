@@ -325,7 +325,10 @@ mod tests {
             .collect();
         // d overturns c (the latest support) and contradicts its own source's a;
         // b, the middle of the run, is left to the timeline.
-        assert_eq!(pairs, [(0, 3, Kind::SelfContradiction), (2, 3, Kind::Reversal)]);
+        assert_eq!(
+            pairs,
+            [(0, 3, Kind::SelfContradiction), (2, 3, Kind::Reversal)]
+        );
     }
 
     #[test]

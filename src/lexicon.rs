@@ -295,18 +295,34 @@ impl Lexicon {
 
     /// The length of the denial phrase that starts at word `at` of `words`, if
     /// any; `after` also admits the denials that only count after the cue.
-    pub fn denial_at<'w>(&self, words: &dyn Fn(usize) -> Option<&'w str>, at: usize, after: bool) -> Option<usize> {
-        let lists = if after { [&self.denials, &self.denials_after] } else { [&self.denials, &self.denials] };
-        lists.into_iter().flatten().find_map(|(phrase, prefix)| phrase_at(phrase, *prefix, words, at))
+    pub fn denial_at<'w>(
+        &self,
+        words: &dyn Fn(usize) -> Option<&'w str>,
+        at: usize,
+        after: bool,
+    ) -> Option<usize> {
+        let lists = if after {
+            [&self.denials, &self.denials_after]
+        } else {
+            [&self.denials, &self.denials]
+        };
+        lists
+            .into_iter()
+            .flatten()
+            .find_map(|(phrase, prefix)| phrase_at(phrase, *prefix, words, at))
     }
 
     /// True when a hypothetical phrase (si, if) starts at word `at`, and no
     /// idiom (même si, even if) covers it.
     pub fn hypothetical_at<'w>(&self, words: &dyn Fn(usize) -> Option<&'w str>, at: usize) -> bool {
-        let opens = self.hypotheticals.iter().any(|h| phrase_at(h, false, words, at).is_some());
+        let opens = self
+            .hypotheticals
+            .iter()
+            .any(|h| phrase_at(h, false, words, at).is_some());
         let idiom = self.hypothetical_idioms.iter().any(|idiom| {
-            (at.saturating_sub(idiom.len() - 1)..=at)
-                .any(|start| phrase_at(idiom, false, words, start).is_some_and(|len| start + len > at))
+            (at.saturating_sub(idiom.len() - 1)..=at).any(|start| {
+                phrase_at(idiom, false, words, start).is_some_and(|len| start + len > at)
+            })
         });
         opens && !idiom
     }
@@ -357,7 +373,12 @@ impl Lexicon {
 
 /// The length of `phrase` if it is written at word `at` (`prefix`: the last
 /// word matches by prefix).
-fn phrase_at<'w>(phrase: &[String], prefix: bool, words: &dyn Fn(usize) -> Option<&'w str>, at: usize) -> Option<usize> {
+fn phrase_at<'w>(
+    phrase: &[String],
+    prefix: bool,
+    words: &dyn Fn(usize) -> Option<&'w str>,
+    at: usize,
+) -> Option<usize> {
     let last = phrase.len().checked_sub(1)?;
     let all = phrase.iter().enumerate().all(|(k, w)| match words(at + k) {
         Some(word) if k == last && prefix => word.starts_with(w.as_str()),

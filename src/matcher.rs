@@ -14,8 +14,8 @@ use std::ops::Range;
 use crate::corpus::Article;
 use crate::error::Error;
 use crate::lexicon::Lexicon;
-use crate::rulebook::{Requirements, 
-    Context, Item, Pattern, PatternBody, Proposition, Rulebook, Seq, Stance, TermId,
+use crate::rulebook::{
+    Context, Item, Pattern, PatternBody, Proposition, Requirements, Rulebook, Seq, Stance, TermId,
 };
 use crate::text::sentences::{self, Section, Sentence};
 use crate::text::tokens::{tokenize, Tokens};
@@ -182,10 +182,15 @@ pub fn analyze(
             }
         }
         if options.detail {
-            let article_context = rulebook.propositions.iter().any(|p| p.context == Context::Article);
+            let article_context = rulebook
+                .propositions
+                .iter()
+                .any(|p| p.context == Context::Article);
             let context_entities = (0..rulebook.entities.len())
                 .filter(|&e| {
-                    !named[e] && (recent.iter().rev().take(max_context).any(|n| n[e]) || (article_context && seen[e]))
+                    !named[e]
+                        && (recent.iter().rev().take(max_context).any(|n| n[e])
+                            || (article_context && seen[e]))
                 })
                 .collect();
             analysis.details.push(SentenceDetail {
@@ -219,7 +224,9 @@ pub fn analyze(
 /// True when the sentence ends with a question mark (closing quotes aside).
 fn is_question(sentence: &str) -> bool {
     sentence
-        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '»' | '"' | '”' | '’' | '\'' | ')' | '*' | '_'))
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '»' | '"' | '”' | '’' | '\'' | ')' | '*' | '_')
+        })
         .ends_with('?')
 }
 
@@ -344,18 +351,23 @@ impl<'a> SentenceView<'a> {
 
     /// True when the sentence holds what `req` asks for.
     fn satisfies(&self, req: &Requirements) -> bool {
-        req.terms.iter().all(|any| any.iter().any(|&t| self.present(t)))
-            && req
-                .entities
-                .iter()
-                .all(|any| any.iter().any(|&e| self.mentions.iter().any(|m| m.entity == e)))
+        req.terms
+            .iter()
+            .all(|any| any.iter().any(|&t| self.present(t)))
+            && req.entities.iter().all(|any| {
+                any.iter()
+                    .any(|&e| self.mentions.iter().any(|m| m.entity == e))
+            })
     }
 
     /// A cheap test that the first item of `seq` can match at `pos`.
     fn can_start(&self, seq: &Seq, pos: usize) -> bool {
         match seq.items.first() {
             Some(Item::Term(t)) => pos < self.len() && self.has(pos, *t),
-            Some(Item::Entity(e)) => self.mentions.iter().any(|m| m.entity == *e && m.tokens.start == pos),
+            Some(Item::Entity(e)) => self
+                .mentions
+                .iter()
+                .any(|m| m.entity == *e && m.tokens.start == pos),
             Some(Item::Group(alts)) => alts.iter().any(|alt| self.can_start(alt, pos)),
             None => false,
         }
@@ -604,8 +616,9 @@ impl<'a> SentenceView<'a> {
             .collect();
         // "ne … plus qu'un souvenir", "n'est guère qu'une coquille vide": a
         // completion followed by `que` restricts rather than negates.
-        let restrictive =
-            |p: usize| (p + 1..(p + 4).min(self.len())).any(|q| lexicon.is_restrictive(self.word(q)));
+        let restrictive = |p: usize| {
+            (p + 1..(p + 4).min(self.len())).any(|q| lexicon.is_restrictive(self.word(q)))
+        };
         let completion = scope
             .iter()
             .chain(&after)
@@ -650,7 +663,11 @@ impl<'a> SentenceView<'a> {
             .rev()
             .take_while(|&p| !lexicon.is_denial_stop(self.word(p)))
             .filter(|p| cue.binary_search(p).is_err())
-            .find(|&p| lexicon.denial_at(&word_at, p, false).is_some_and(|len| p + len <= first));
+            .find(|&p| {
+                lexicon
+                    .denial_at(&word_at, p, false)
+                    .is_some_and(|len| p + len <= first)
+            });
         let denial = before.or_else(|| {
             (last + 1..self.len()).find(|&p| {
                 lexicon.denial_at(&word_at, p, true).is_some()

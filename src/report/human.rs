@@ -105,13 +105,21 @@ fn timeline(p: &PropositionOut, out: &mut String) {
 fn render_proposition(report: &Report, p: &PropositionOut, out: &mut String) {
     heading(p, out);
     timeline(p, out);
-    let mine: Vec<&ContradictionOut> = report.contradictions.iter().filter(|c| c.proposition == p.id).collect();
+    let mine: Vec<&ContradictionOut> = report
+        .contradictions
+        .iter()
+        .filter(|c| c.proposition == p.id)
+        .collect();
     // Grouped by the later side: what this article contradicts, each quote once.
     let mut rest = mine.as_slice();
     while let Some(first) = rest.first() {
         let same = rest
             .iter()
-            .take_while(|c| c.b.article == first.b.article && c.b.line == first.b.line && c.kind != Kind::Internal)
+            .take_while(|c| {
+                c.b.article == first.b.article
+                    && c.b.line == first.b.line
+                    && c.kind != Kind::Internal
+            })
             .count()
             .max(1);
         let (group, tail) = rest.split_at(same);
@@ -141,7 +149,11 @@ fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {
         Kind::Reversal => 1,
     });
     let style = kind_style(worst.unwrap_or(Kind::Reversal));
-    let earlier = if group.len() == 1 { "1 earlier article".to_string() } else { format!("{} earlier articles", group.len()) };
+    let earlier = if group.len() == 1 {
+        "1 earlier article".to_string()
+    } else {
+        format!("{} earlier articles", group.len())
+    };
     let _ = writeln!(
         out,
         "  {}  {} {} {} contradicts {earlier}",
@@ -189,8 +201,16 @@ fn who(side: &Side) -> String {
 }
 
 fn quote(side: &Side, indent: &str, out: &mut String) {
-    let hedged = if side.hedged { paint(DIM, " (hedged)") } else { String::new() };
-    let _ = writeln!(out, "{indent}{}{hedged}", paint(CYAN, &format!("{}:{}", side.path, side.line)));
+    let hedged = if side.hedged {
+        paint(DIM, " (hedged)")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "{indent}{}{hedged}",
+        paint(CYAN, &format!("{}:{}", side.path, side.line))
+    );
     let _ = writeln!(out, "{indent}« {} »", side.sentence);
 }
 

@@ -168,7 +168,8 @@ impl Report {
                             hedged: e.hedged,
                             path: path_string(&a.path),
                             lines: {
-                                let mut lines: Vec<usize> = e.claims.iter().map(|&c| run.claims[c].line).collect();
+                                let mut lines: Vec<usize> =
+                                    e.claims.iter().map(|&c| run.claims[c].line).collect();
                                 lines.dedup();
                                 lines
                             },

@@ -58,12 +58,21 @@ impl Seq {
                     // The group needs one of its alternatives: a term of each
                     // alternative's first term clause, when every alternative has one.
                     if each.iter().all(|r| !r.terms.is_empty()) {
-                        let mut any: Vec<TermId> = each.iter().flat_map(|r| r.terms[0].iter().copied()).collect();
+                        let mut any: Vec<TermId> = each
+                            .iter()
+                            .flat_map(|r| r.terms[0].iter().copied())
+                            .collect();
                         any.sort_unstable();
                         any.dedup();
                         req.terms.push(any);
-                    } else if each.iter().all(|r| r.terms.is_empty() && !r.entities.is_empty()) {
-                        let mut any: Vec<usize> = each.iter().flat_map(|r| r.entities[0].iter().copied()).collect();
+                    } else if each
+                        .iter()
+                        .all(|r| r.terms.is_empty() && !r.entities.is_empty())
+                    {
+                        let mut any: Vec<usize> = each
+                            .iter()
+                            .flat_map(|r| r.entities[0].iter().copied())
+                            .collect();
                         any.sort_unstable();
                         any.dedup();
                         req.entities.push(any);

@@ -328,7 +328,10 @@ fn push(span: Range<usize>, text: &str, section: Section, block: usize, out: &mu
 pub fn display(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     // `>` alone is the marker of a continued block-quote line, not text.
-    for part in text.split_whitespace().filter(|p| !p.bytes().all(|b| b == b'>')) {
+    for part in text
+        .split_whitespace()
+        .filter(|p| !p.bytes().all(|b| b == b'>'))
+    {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -439,7 +442,11 @@ mod tests {
     fn block_quotes_stand_apart_from_list_items() {
         assert_eq!(
             sentences("- premier élément\n> une citation qui court\n> sur deux lignes.\nSuite."),
-            ["premier élément", "une citation qui court sur deux lignes.", "Suite."]
+            [
+                "premier élément",
+                "une citation qui court sur deux lignes.",
+                "Suite."
+            ]
         );
     }
 
