@@ -74,7 +74,7 @@ fn the_bundled_corpus_shows_the_expected_contradictions() {
     assert!(
         has(
             "algeria-backs-russian-presence-mali",
-            "2021-10",
+            "2022-05",
             "2024-08-28"
         ),
         "{pairs:#?}"
