@@ -124,7 +124,23 @@ fn bundled_corpus() {
 
 #[test]
 fn development_sets() {
-    for set in ["eval/dev", "eval/dev2", "eval/dev3", "eval/dev5"] {
+    for set in [
+        "eval/dev",
+        "eval/dev2",
+        "eval/dev3",
+        "eval/dev4",
+        "eval/dev5",
+        "eval/dev6",
+        "eval/dev7",
+    ] {
         assert_at_least(set, &score(set, &format!("{set}/gold.yaml")), 0.85, 0.6);
     }
+}
+
+#[test]
+fn held_out_set_meets_the_product_bar() {
+    // Articles nobody tuned the rules on: the product brief asks that 85% of
+    // the claims be right and that half of the stated stances be found.
+    let set = "eval/holdout3";
+    assert_at_least(set, &score(set, &format!("{set}/gold.yaml")), 0.85, 0.5);
 }
