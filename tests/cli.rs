@@ -332,3 +332,29 @@ fn help_explains_with_examples() {
         .code(0)
         .stdout(predicate::str::contains("Exit codes"));
 }
+
+#[test]
+fn no_colour_when_piped_even_without_no_color() {
+    let dir = contradicting();
+    let out = Command::cargo_bin("volte")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(!out.stdout.contains(&0x1b), "escape codes in piped output");
+    let forced = Command::cargo_bin("volte")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(
+        forced.stdout.contains(&0x1b),
+        "CLICOLOR_FORCE should force colour"
+    );
+}
