@@ -559,7 +559,13 @@ impl<'a> SentenceView<'a> {
             }
             i -= 1;
             let w = self.word(i);
-            if lexicon.is_clause_break(w) || lexicon.is_shield(w) {
+            if lexicon.is_shield(w) {
+                // "ne cachent pas leur malaise": the pas between the shield and
+                // the cue belongs to the shield's own negation.
+                scope.clear();
+                break;
+            }
+            if lexicon.is_clause_break(w) {
                 break;
             }
             scope.push(i);
@@ -643,7 +649,11 @@ impl<'a> SentenceView<'a> {
             }
             _ => {
                 for &p in &scope {
-                    if kind(p).standalone {
+                    let k = kind(p);
+                    // Next to a cue that carries its own negator, jamais / plus /
+                    // pas complete that negator: "aucun soldat ne mettra jamais
+                    // les pieds" is one denial.
+                    if k.standalone && !(cue_negative && k.completion) {
                         words.push(p);
                         count += 1;
                     }
