@@ -21,17 +21,18 @@ pub enum Error {
         message: String,
     },
     /// Two articles claim the same id.
-    #[error("{}: duplicate article id `{id}` (also used by {})", path.display(), first.display())]
+    #[error("{}:{line}: duplicate article id `{id}` (also used by {})", path.display(), first.display())]
     DuplicateId {
         path: PathBuf,
+        line: usize,
         first: PathBuf,
         id: String,
     },
     /// A file or folder could not be read.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The command line or the setup is wrong (missing folder, unknown name).
     #[error("{0}")]
@@ -39,10 +40,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(path: &Path, source: std::io::Error) -> Self {
+    pub fn io(path: &Path, error: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         }
     }
 
@@ -60,17 +61,43 @@ impl Error {
     }
 }
 
-/// A YAML syntax or shape error, located in `path`. serde-saphyr's own message
-/// already carries a snippet of the offending lines; keep it, and put the
-/// file:line:column first where editors and CI logs look for it.
+/// A YAML syntax or shape error, located in `path`: the message, then
+/// serde-saphyr's snippet of the offending lines, named after the file.
 pub fn yaml_error(path: &Path, error: &serde_saphyr::Error) -> Error {
     let (line, column) = error
         .location()
         .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
+    let name = path.display().to_string();
+    let rendered = error.render_with_options(serde_saphyr::render_options! {
+        source_name: Some(name.as_str()),
+    });
     Error::Rule {
         path: path.to_path_buf(),
         line,
         column,
-        message: error.to_string(),
+        message: yaml_message(&rendered),
     }
+}
+
+/// The rendered message without its own "error: line L column C:" prefix
+/// (volte puts file:line:column first), snippet lines kept.
+pub fn yaml_message(rendered: &str) -> String {
+    let mut lines = rendered.lines();
+    let first = lines.next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let first = match first.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => rest,
+        _ => first,
+    };
+    let mut message = first.to_string();
+    if first.starts_with("expected mapping") || first.contains("invalid type: sequence") {
+        message.push_str(
+            " (a rule file is a map with `settings`, `entities` and `propositions` keys)",
+        );
+    }
+    for line in lines {
+        message.push('\n');
+        message.push_str(line);
+    }
+    message
 }

@@ -13,6 +13,13 @@ use volte::pipeline::{self, RunOptions};
 use volte::report::{explain::Explanation, human, Report};
 use volte::{corpus, rulebook};
 
+const EXAMPLES: &str = "\
+Examples:
+  volte check                         check the corpus against the rulebook
+  volte explain corpus/article.md     why each sentence of an article makes its claims
+  volte timeline mali-junta-trusts-algeria
+  volte check --help                  options and examples for one command";
+
 const EXAMPLES_CHECK: &str = "\
 Examples:
   volte check                         rules/ and corpus/ found from here upwards
@@ -41,7 +48,7 @@ Examples:
 ///
 /// Exit codes: 0 no contradiction, 1 contradictions found, 2 usage or input error.
 #[derive(Debug, Parser)]
-#[command(name = "volte", version, about, long_about, max_term_width = 100)]
+#[command(name = "volte", version, about, long_about, max_term_width = 100, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -90,7 +97,9 @@ enum Command {
         article: PathBuf,
         #[command(flatten)]
         at: Locations,
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// Output format: `human`, or `json` (one object for the article:
+        /// its sentences, entities and claims).
+        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
         format: Format,
         /// Also explain the reader comments.
         #[arg(long)]
@@ -103,7 +112,9 @@ enum Command {
         proposition: Option<String>,
         #[command(flatten)]
         at: Locations,
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// Output format: `human`, or `json` (the propositions of the JSON
+        /// report, each with its timeline).
+        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
         format: Format,
         /// Also read the reader comments.
         #[arg(long)]

@@ -25,6 +25,9 @@ use crate::text::LineIndex;
 /// sentence gives up on that pattern instead of hanging.
 const WALK_BUDGET: u32 = 20_000;
 
+/// How many words before a cue a denial (démenti, ruled out) may stand.
+const DENIAL_REACH: usize = 12;
+
 /// One sentence matched to one proposition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
@@ -143,10 +146,7 @@ pub fn analyze(
         }
         analysis.sentences += 1;
         let view = SentenceView::build(text, sentence, lexicon, rulebook, scratch);
-        let mut named = vec![false; rulebook.entities.len()];
-        for m in &view.mentions {
-            named[m.entity] = true;
-        }
+        let named = view.named.clone();
         if sentence.section != seen_section {
             seen.iter_mut().for_each(|s| *s = false);
             recent.clear();
@@ -239,7 +239,10 @@ struct TokenMention {
 struct SentenceView<'a> {
     text: &'a str,
     scratch: &'a Scratch,
+    /// Sorted by first word.
     mentions: Vec<TokenMention>,
+    /// Entities the sentence names.
+    named: Vec<bool>,
 }
 
 impl<'a> SentenceView<'a> {
@@ -296,6 +299,7 @@ impl<'a> SentenceView<'a> {
             text,
             scratch,
             mentions: Vec::new(),
+            named: vec![false; rulebook.entities.len()],
         };
         let mut mentions = Vec::new();
         for (e_index, entity) in rulebook.entities.iter().enumerate() {
@@ -316,28 +320,47 @@ impl<'a> SentenceView<'a> {
                 }
             }
         }
-        mentions.sort_by_key(|m| (m.tokens.start, m.entity));
         // One mention per span: drop an alias match inside a longer one
         // ("processus d'Alger" inside "accord issu du processus d'Alger"), and a
         // name inside another entity's longer name: the Alger of "l'accord
-        // d'Alger" is the accord, not Algeria.
-        let covered = |m: &TokenMention| {
-            mentions.iter().any(|o| {
-                o.tokens != m.tokens
-                    && o.tokens.start <= m.tokens.start
-                    && m.tokens.end <= o.tokens.end
-            })
-        };
-        let keep: Vec<bool> = mentions.iter().map(|m| !covered(m)).collect();
-        let mut keep = keep.into_iter();
-        mentions.retain(|_| keep.next().unwrap_or(true));
-        mentions.dedup_by(|a, b| a.entity == b.entity && a.tokens == b.tokens);
+        // d'Alger" is the accord, not Algeria. One sweep, longest spans first.
+        mentions.sort_by_key(|m| (m.tokens.start, std::cmp::Reverse(m.tokens.end), m.entity));
+        let mut kept: Vec<TokenMention> = Vec::with_capacity(mentions.len());
+        let mut reach = 0; // furthest end of the spans already seen
+        let mut i = 0;
+        while i < mentions.len() {
+            let span = mentions[i].tokens.clone();
+            let same = mentions[i..]
+                .iter()
+                .take_while(|m| m.tokens == span)
+                .count();
+            if span.end > reach {
+                let mut group: Vec<TokenMention> = mentions.drain(i..i + same).collect();
+                group.dedup_by_key(|m| m.entity);
+                kept.extend(group);
+                reach = reach.max(span.end);
+            } else {
+                i += same;
+            }
+        }
+        mentions = kept;
+        mentions.sort_by_key(|m| (m.tokens.start, m.entity));
+        for m in &mentions {
+            view.named[m.entity] = true;
+        }
         view.mentions = mentions;
         view
     }
 
     fn len(&self) -> usize {
         self.scratch.tokens.len()
+    }
+
+    /// The mentions that start at word `pos`.
+    fn mentions_at(&self, pos: usize) -> &[TokenMention] {
+        let from = self.mentions.partition_point(|m| m.tokens.start < pos);
+        let to = self.mentions.partition_point(|m| m.tokens.start <= pos);
+        &self.mentions[from..to]
     }
 
     fn present(&self, t: TermId) -> bool {
@@ -354,20 +377,17 @@ impl<'a> SentenceView<'a> {
         req.terms
             .iter()
             .all(|any| any.iter().any(|&t| self.present(t)))
-            && req.entities.iter().all(|any| {
-                any.iter()
-                    .any(|&e| self.mentions.iter().any(|m| m.entity == e))
-            })
+            && req
+                .entities
+                .iter()
+                .all(|any| any.iter().any(|&e| self.named[e]))
     }
 
     /// A cheap test that the first item of `seq` can match at `pos`.
     fn can_start(&self, seq: &Seq, pos: usize) -> bool {
         match seq.items.first() {
             Some(Item::Term(t)) => pos < self.len() && self.has(pos, *t),
-            Some(Item::Entity(e)) => self
-                .mentions
-                .iter()
-                .any(|m| m.entity == *e && m.tokens.start == pos),
+            Some(Item::Entity(e)) => self.mentions_at(pos).iter().any(|m| m.entity == *e),
             Some(Item::Group(alts)) => alts.iter().any(|alt| self.can_start(alt, pos)),
             None => false,
         }
@@ -489,11 +509,7 @@ impl<'a> SentenceView<'a> {
                 }
             }
             Item::Entity(e) => {
-                for m in self
-                    .mentions
-                    .iter()
-                    .filter(|m| m.entity == *e && m.tokens.start == pos)
-                {
+                for m in self.mentions_at(pos).iter().filter(|m| m.entity == *e) {
                     ends.push((m.tokens.end, Vec::new()));
                 }
             }
@@ -669,7 +685,10 @@ impl<'a> SentenceView<'a> {
             return (words, count);
         }
         let word_at = |p: usize| (p < self.len()).then(|| self.word(p));
-        let before = (0..first)
+        // A denial reaches back a dozen words at most: "le refus de la junte de
+        // dépêcher des représentants … censées relancer le processus" does not
+        // deny the relaunch twenty words later.
+        let before = (first.saturating_sub(DENIAL_REACH)..first)
             .rev()
             .take_while(|&p| !lexicon.is_denial_stop(self.word(p)))
             .filter(|p| cue.binary_search(p).is_err())

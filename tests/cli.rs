@@ -182,7 +182,49 @@ fn a_malformed_rule_file_names_file_line_and_column() {
         .arg("check")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("rules/broken.yaml:3:"));
+        .stderr(predicate::str::contains("rules/broken.yaml:3:"))
+        .stderr(predicate::str::contains("<input>").not())
+        .stderr(predicate::str::contains("error: error").not());
+}
+
+#[test]
+fn a_rulebook_without_propositions_is_an_error_not_a_pass() {
+    let dir = contradicting();
+    fs::write(dir.path().join("rules/rules.yaml"), "").unwrap();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no propositions"));
+}
+
+#[test]
+fn unclosed_front_matter_says_so() {
+    let dir = contradicting();
+    fs::write(
+        dir.path().join("corpus/c.md"),
+        "---\nid: c\ndate: 2024\nTexte.\n",
+    )
+    .unwrap();
+    volte(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "corpus/c.md:1: the front matter opened here is never closed",
+        ));
+}
+
+#[test]
+fn a_missing_article_is_named_once() {
+    let dir = contradicting();
+    let out = volte(dir.path())
+        .args(["explain", "nope.md"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
 
 #[test]
@@ -239,7 +281,9 @@ fn a_duplicate_id_names_both_files() {
         .arg("check")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("duplicate article id `a`"))
+        .stderr(predicate::str::contains(
+            "corpus/c.md:2: duplicate article id `a`",
+        ))
         .stderr(predicate::str::contains("corpus/a.md"))
         .stderr(predicate::str::contains("corpus/c.md"));
 }

@@ -18,6 +18,16 @@ impl PartialDate {
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checking the calendar.
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
+        if s.len() > 10
+            && s.as_bytes()
+                .get(10)
+                .is_some_and(|&b| b == b'T' || b == b' ')
+        {
+            return Err(format!(
+                "`{s}` has a time of day; write the day only (`{}`)",
+                &s[..10]
+            ));
+        }
         let parts: Vec<&str> = s.split('-').collect();
         let number = |p: &str, what: &str, len: usize| -> Result<i64, String> {
             if p.len() != len || !p.bytes().all(|b| b.is_ascii_digit()) {
@@ -42,6 +52,9 @@ impl PartialDate {
             }
             3 => {
                 let month = number(parts[1], "the month", 2)?;
+                if !(1..=12).contains(&month) {
+                    return Err(format!("`{s}`: there is no month {month}"));
+                }
                 let day = number(parts[2], "the day", 2)?;
                 Date::new(year, month as i8, day as i8)
                     .map_err(|_| format!("`{s}` is not a day of the calendar"))?;
@@ -138,6 +151,12 @@ mod tests {
         assert!(PartialDate::parse("24-01").is_err());
         assert!(PartialDate::parse("janvier 2024").is_err());
         assert!(PartialDate::parse("2024-1-5").is_err());
+        assert!(PartialDate::parse("2024-13-01")
+            .unwrap_err()
+            .contains("no month 13"));
+        assert!(PartialDate::parse("2024-01-15T10:00:00Z")
+            .unwrap_err()
+            .contains("time of day"));
     }
 
     #[test]

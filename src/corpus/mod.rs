@@ -35,6 +35,8 @@ pub struct Article {
     pub text: String,
     /// Where the body starts and ends in `text`.
     pub body: Range<usize>,
+    /// The line of `id:` in the front matter, when it has one.
+    pub id_line: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +128,7 @@ pub fn load(dir: &Path, default_lang: &str) -> Result<Vec<Article>, Error> {
         if let Some(first) = seen.get(&article.id) {
             return Err(Error::DuplicateId {
                 path: article.path.clone(),
+                line: article.id_line.unwrap_or(1),
                 first: first.clone(),
                 id: article.id,
             });
@@ -161,10 +164,15 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
         message,
     };
     let (yaml, yaml_start, body) = split_front_matter(&text).ok_or_else(|| {
-        fail(
-            1,
-            "no front matter: an article starts with a `---` block holding at least `date:` (see docs/corpus.md)".into(),
-        )
+        let opened = text.trim_start_matches('\u{feff}').lines().next().map(str::trim_end) == Some("---");
+        if opened {
+            fail(1, "the front matter opened here is never closed: add a `---` line after it".into())
+        } else {
+            fail(
+                1,
+                "no front matter: an article starts with a `---` block holding at least `date:` (see docs/corpus.md)".into(),
+            )
+        }
     })?;
     let first_yaml_line = crate::text::LineIndex::new(&text).line(yaml_start);
     let front: FrontMatter = if yaml.trim().is_empty() {
@@ -190,6 +198,10 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
     let date_line = first_yaml_line + date_spanned.referenced.line().max(1) as usize - 1;
     let date = PartialDate::parse(&date_spanned.value.0)
         .map_err(|m| fail(date_line, format!("date {m}")))?;
+    let id_line = front
+        .id
+        .as_ref()
+        .map(|id| first_yaml_line + id.referenced.line().max(1) as usize - 1);
     let id = match front.id {
         Some(id) if id.value.0.trim().is_empty() => {
             let line = first_yaml_line + id.referenced.line().max(1) as usize - 1;
@@ -213,6 +225,7 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
         body,
         path,
         text,
+        id_line,
     })
 }
 

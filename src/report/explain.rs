@@ -155,17 +155,9 @@ impl Explanation {
         let _ = writeln!(
             out,
             "\n{}, {}",
-            plural(self.sentences.len(), "sentence"),
-            plural(claims, "claim")
+            super::human::plural(self.sentences.len(), "sentence"),
+            super::human::plural(claims, "claim")
         );
         out
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }

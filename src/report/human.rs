@@ -156,7 +156,7 @@ fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {
     };
     let _ = writeln!(
         out,
-        "  {}  {} {} {} contradicts {earlier}",
+        "  {}  {} {} ({}) contradicts {earlier}:",
         paint(style, "✗"),
         first.b.date,
         who(&first.b),
@@ -232,11 +232,11 @@ pub fn summary_line(report: &Report) -> String {
         paint(RED.bold(), &format!("{} {word}", s.unacknowledged))
     };
     format!(
-        "{} {} articles, {} sentences, {} claims: {} ({})",
+        "{} {}, {}, {}: {} ({})",
         paint(MAGENTA.bold(), "volte"),
-        s.articles,
-        s.sentences,
-        s.claims,
+        plural(s.articles, "article"),
+        plural(s.sentences, "sentence"),
+        plural(s.claims, "claim"),
         verdict,
         kinds.join(", ")
     )
@@ -249,5 +249,14 @@ fn truncate(s: &str, max: usize) -> String {
         let mut t: String = s.chars().take(max - 1).collect();
         t.push('…');
         t
+    }
+}
+
+/// "1 article", "2 articles".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }

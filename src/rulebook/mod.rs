@@ -410,7 +410,7 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
         for alias in &e.aliases {
             let at = located(path, text, &alias.referenced);
             let seq = pattern::parse(&alias.value, lexicon, &mut terms, &NoEntities)
-                .map_err(|err| pattern_error(&at, path, text, &alias.value, err))?;
+                .map_err(|err| pattern_error(&at, &alias.value, err))?;
             aliases.push(seq);
         }
         entities.push(Entity {
@@ -506,6 +506,16 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
             });
         }
     }
+    if propositions.is_empty() {
+        let files: Vec<String> = sources
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        return Err(Error::Usage(format!(
+            "{}: the rulebook has no propositions, so it could never find a contradiction; add one (see docs/rulebook.md)",
+            files.join(", ")
+        )));
+    }
     Ok(Rulebook {
         files: sources.iter().map(|(p, _)| p.clone()).collect(),
         language,
@@ -567,7 +577,7 @@ fn compile_pattern(
         });
     }
     let seq = pattern::parse(&s.value, lexicon, terms, lookup)
-        .map_err(|err| pattern_error(&at, path, text, &s.value, err))?;
+        .map_err(|err| pattern_error(&at, &s.value, err))?;
     let required = seq.requirements();
     Ok(Pattern {
         text: written.to_string(),
@@ -596,20 +606,37 @@ fn located(path: &Path, text: &str, location: &Location) -> Located {
     }
 }
 
-fn pattern_error(
-    at: &Located,
-    _path: &Path,
-    _text: &str,
-    written: &str,
-    err: pattern::PatternError,
-) -> Error {
-    let column = at.column + written[..err.offset.min(written.len())].chars().count() as u64;
+fn pattern_error(at: &Located, written: &str, err: pattern::PatternError) -> Error {
+    let offset = err.offset.min(written.len());
+    let column = at.column + written[..offset].chars().count() as u64;
     Error::Rule {
         path: at.path.clone(),
         line: at.line,
         column,
-        message: format!("in pattern `{written}`: {}", err.message),
+        message: format!("in pattern `{}`: {}", excerpt(written, offset), err.message),
     }
+}
+
+/// A long pattern cut down to the part around `offset`, so the message stays
+/// readable and still shows the offending words.
+fn excerpt(written: &str, offset: usize) -> String {
+    const WIDTH: usize = 40;
+    let chars: Vec<(usize, char)> = written.char_indices().collect();
+    if chars.len() <= 2 * WIDTH {
+        return written.to_string();
+    }
+    let at = chars.partition_point(|&(i, _)| i < offset);
+    let from = at.saturating_sub(WIDTH);
+    let to = (at + WIDTH).min(chars.len());
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.extend(chars[from..to].iter().map(|&(_, c)| c));
+    if to < chars.len() {
+        out.push('…');
+    }
+    out
 }
 
 fn rule_error(at: &Located, message: String) -> Error {

@@ -38,6 +38,13 @@ pub const COMMENTS_MARKER: &str = "<!-- volte: comments -->";
 /// into the next line. Longer lines are soft-wrapped prose and join.
 const SHORT_LINE: usize = 50;
 
+/// A short line without final punctuation: a header line that stands alone.
+fn is_open_short_line(content: &str) -> bool {
+    let trimmed = content.trim_end();
+    trimmed.chars().count() < SHORT_LINE
+        && !trimmed.ends_with(['.', '!', '?', '…', ':', ',', ';', '»', '"', '”'])
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LineKind {
     Blank,
@@ -51,7 +58,6 @@ struct Line {
     /// Span of the line's content, after indentation and any Markdown marker.
     content: Range<usize>,
     kind: LineKind,
-    indented: bool,
 }
 
 /// Cuts `text[body]` into sentences.
@@ -97,7 +103,7 @@ pub fn split(
                 flush(&mut block, section, &mut sentences);
                 block = Some(line.content.clone());
                 in_quote = false;
-                prev_plain_end_open = false;
+                prev_plain_end_open = is_open_short_line(&text[line.content.clone()]);
             }
             LineKind::Quote => {
                 // A block quote runs over its `>` lines and nothing else.
@@ -121,11 +127,7 @@ pub fn split(
                     section = Section::Comment;
                     continue;
                 }
-                let joins = match &block {
-                    Some(_) if line.indented => true,
-                    Some(_) => !prev_plain_end_open,
-                    None => false,
-                };
+                let joins = block.is_some() && !prev_plain_end_open;
                 if joins {
                     if let Some(b) = &mut block {
                         b.end = line.content.end;
@@ -134,9 +136,7 @@ pub fn split(
                     flush(&mut block, section, &mut sentences);
                     block = Some(line.content.clone());
                 }
-                let trimmed = content.trim_end();
-                prev_plain_end_open = trimmed.chars().count() < SHORT_LINE
-                    && !trimmed.ends_with(['.', '!', '?', '…', ':', ',', ';', '»', '"', '”']);
+                prev_plain_end_open = is_open_short_line(content);
             }
         }
     }
@@ -160,19 +160,18 @@ fn lines(text: &str, body: Range<usize>) -> Vec<Line> {
         let indent = raw.len() - raw.trim_start().len();
         let start = pos + indent;
         let end = pos + raw.trim_end().len();
-        out.push(classify(text, start..end.max(start), indent > 0));
+        out.push(classify(text, start..end.max(start)));
         pos = next;
     }
     out
 }
 
-fn classify(text: &str, content: Range<usize>, indented: bool) -> Line {
+fn classify(text: &str, content: Range<usize>) -> Line {
     let s = &text[content.clone()];
     if s.is_empty() {
         return Line {
             content,
             kind: LineKind::Blank,
-            indented,
         };
     }
     let hashes = s.bytes().take_while(|&b| b == b'#').count();
@@ -181,14 +180,12 @@ fn classify(text: &str, content: Range<usize>, indented: bool) -> Line {
         return Line {
             content: content.start + skip..content.end,
             kind: LineKind::Heading,
-            indented,
         };
     }
     if let Some(marker) = list_marker(s) {
         return Line {
             content: content.start + marker..content.end,
             kind: LineKind::ListItem,
-            indented,
         };
     }
     if s.starts_with('>') {
@@ -196,13 +193,11 @@ fn classify(text: &str, content: Range<usize>, indented: bool) -> Line {
         return Line {
             content: content.start + quote..content.end,
             kind: LineKind::Quote,
-            indented,
         };
     }
     Line {
         content,
         kind: LineKind::Plain,
-        indented,
     }
 }
 
@@ -436,6 +431,18 @@ mod tests {
         let text = "Body.\n\n<!-- volte: comments -->\nA reader.\n";
         let s = split(text, 0..text.len(), lexicons.get("fr").unwrap(), &lexicons);
         assert_eq!(s[1].section, Section::Comment);
+    }
+
+    #[test]
+    fn list_items_run_over_indented_lines_unless_short() {
+        assert_eq!(
+            sentences("1. Un commentaire assez long pour occuper toute une ligne\n   qui continue ici.\n2. Fakenews à la sauce\n   L’Algérie exige le départ."),
+            [
+                "Un commentaire assez long pour occuper toute une ligne qui continue ici.",
+                "Fakenews à la sauce",
+                "L’Algérie exige le départ."
+            ]
+        );
     }
 
     #[test]
