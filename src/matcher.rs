@@ -423,6 +423,9 @@ impl<'a> SentenceView<'a> {
                 let Some(found) = self.find(pattern) else {
                     continue;
                 };
+                if self.hypothetical(found.cue.first().copied().unwrap_or(found.start), lexicon) {
+                    continue;
+                }
                 let better = match &best {
                     None => true,
                     Some((weight, start, ..)) => {
@@ -436,11 +439,11 @@ impl<'a> SentenceView<'a> {
             }
         }
         let (_, _, stance, pattern, found) = best?;
-        if self.hypothetical(found.cue.first().copied().unwrap_or(found.start), lexicon) {
-            return None;
-        }
         let (negators, count) = self.negation(&found.cue, lexicon);
         let negated = count % 2 == 1;
+        if negated && pattern.one_way {
+            return None;
+        }
         let hedge = self.hedge(lexicon);
         let cue_range = found.cue.first().copied().unwrap_or(found.start)
             ..found.cue.last().map_or(found.end, |&l| l + 1);

@@ -207,6 +207,8 @@ pub struct Pattern {
     pub required: Requirements,
     /// How specific the pattern is; the most specific match wins in a sentence.
     pub weight: usize,
+    /// Written with a leading `!`: a negated match makes no claim.
+    pub one_way: bool,
     pub location: Located,
 }
 
@@ -560,9 +562,20 @@ fn compile_pattern(
     terms: &mut TermTable,
     lookup: &Names<'_>,
 ) -> Result<Pattern, Error> {
-    let at = located(path, text, &s.referenced);
+    let mut at = located(path, text, &s.referenced);
     let written = s.value.trim();
-    if let Some(re) = written.strip_prefix("re:") {
+    // `!` makes a pattern one-way: negated, it makes no claim instead of the
+    // opposite one ("Alger n'a jamais hébergé de terroristes" is Algiers'
+    // denial, not Bamako's trust).
+    let (one_way, body) = match written.strip_prefix('!') {
+        Some(rest) => {
+            let rest = rest.trim_start();
+            at.column += (s.value.len() - rest.len()) as u64 - (s.value.len() - s.value.trim_start().len()) as u64;
+            (true, rest)
+        }
+        None => (false, written),
+    };
+    if let Some(re) = body.strip_prefix("re:") {
         let regex = regex::RegexBuilder::new(re.trim())
             .size_limit(REGEX_SIZE_LIMIT)
             .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -573,17 +586,18 @@ fn compile_pattern(
             body: PatternBody::Regex(regex),
             required: Requirements::default(),
             weight: 1,
+            one_way,
             location: at,
         });
     }
-    let seq = pattern::parse(&s.value, lexicon, terms, lookup)
-        .map_err(|err| pattern_error(&at, &s.value, err))?;
+    let seq = pattern::parse(body, lexicon, terms, lookup).map_err(|err| pattern_error(&at, body, err))?;
     let required = seq.requirements();
     Ok(Pattern {
         text: written.to_string(),
         weight: seq.weight(),
         body: PatternBody::Seq(seq),
         required,
+        one_way,
         location: at,
     })
 }
@@ -736,5 +750,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("both `supports`"), "{e}");
+    }
+
+    #[test]
+    fn one_way_patterns_keep_their_columns() {
+        let r = compile_one("propositions:\n  - id: p\n    claim: x\n    supports: [\"! abrite ..2 terroristes\"]\n").unwrap();
+        assert!(r.propositions[0].supports[0].one_way);
+        let e = compile_one("propositions:\n  - id: p\n    claim: x\n    supports: [\"! abrite ..x terroristes\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("rules/t.yaml:4:26:"), "{e}");
     }
 }
