@@ -570,7 +570,8 @@ fn compile_pattern(
     let (one_way, body) = match written.strip_prefix('!') {
         Some(rest) => {
             let rest = rest.trim_start();
-            at.column += (s.value.len() - rest.len()) as u64 - (s.value.len() - s.value.trim_start().len()) as u64;
+            at.column += (s.value.len() - rest.len()) as u64
+                - (s.value.len() - s.value.trim_start().len()) as u64;
             (true, rest)
         }
         None => (false, written),
@@ -590,7 +591,8 @@ fn compile_pattern(
             location: at,
         });
     }
-    let seq = pattern::parse(body, lexicon, terms, lookup).map_err(|err| pattern_error(&at, body, err))?;
+    let seq = pattern::parse(body, lexicon, terms, lookup)
+        .map_err(|err| pattern_error(&at, body, err))?;
     let required = seq.requirements();
     Ok(Pattern {
         text: written.to_string(),
