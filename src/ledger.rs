@@ -267,6 +267,7 @@ mod tests {
             sentence: String::new(),
             pattern: String::new(),
             negators: Vec::new(),
+            denial: None,
             hedge: None,
         }
     }

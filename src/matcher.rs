@@ -47,6 +47,8 @@ pub struct Claim {
     pub pattern: String,
     /// The negators counted, as written (for `explain`).
     pub negators: Vec<String>,
+    /// The denial that reports the cue false ("a démenti"), as written.
+    pub denial: Option<String>,
     /// The hedge found, as written.
     pub hedge: Option<String>,
 }
@@ -439,8 +441,8 @@ impl<'a> SentenceView<'a> {
             }
         }
         let (_, _, stance, pattern, found) = best?;
-        let (negators, count) = self.negation(&found.cue, lexicon);
-        let negated = count % 2 == 1;
+        let negation = self.negation(&found.cue, lexicon);
+        let negated = negation.count % 2 == 1;
         if negated && pattern.one_way {
             return None;
         }
@@ -458,7 +460,16 @@ impl<'a> SentenceView<'a> {
             cue: self.original(cue_range),
             sentence: String::new(),
             pattern: pattern.text.clone(),
-            negators: negators.iter().map(|&p| self.original(p..p + 1)).collect(),
+            negators: negation
+                .words
+                .iter()
+                .map(|&p| self.original(p..p + 1))
+                .collect(),
+            denial: negation.denial.map(|p| {
+                let word_at = |q: usize| (q < self.len()).then(|| self.word(q));
+                let len = lexicon.denial_at(&word_at, p, true).unwrap_or(1);
+                self.original(p..p + len)
+            }),
             hedge,
         })
     }
@@ -565,9 +576,9 @@ impl<'a> SentenceView<'a> {
 
     /// The negations whose scope covers the cue: the words, and how many
     /// negations they make (ne … pas is one). An odd count flips the stance.
-    fn negation(&self, cue: &[usize], lexicon: &Lexicon) -> (Vec<usize>, usize) {
+    fn negation(&self, cue: &[usize], lexicon: &Lexicon) -> Negation {
         let (Some(&first), Some(&last)) = (cue.first(), cue.last()) else {
-            return (Vec::new(), 0);
+            return Negation::default();
         };
         let tokens = &self.scratch.tokens;
         let mut scope = Vec::new();
@@ -685,7 +696,11 @@ impl<'a> SentenceView<'a> {
         // ("dément, assurant qu'aucun soldat n'est au Mali").
         if count > 0 || cue_negative {
             words.sort_unstable();
-            return (words, count);
+            return Negation {
+                words,
+                count,
+                denial: None,
+            };
         }
         let word_at = |p: usize| (p < self.len()).then(|| self.word(p));
         // A denial reaches back a dozen words at most: "le refus de la junte de
@@ -706,12 +721,12 @@ impl<'a> SentenceView<'a> {
                     && (p.saturating_sub(4)..p).any(|q| lexicon.is_passive(self.word(q)))
             })
         });
-        if let Some(p) = denial {
-            words.push(p);
-            count += 1;
-        }
         words.sort_unstable();
-        (words, count)
+        Negation {
+            count: count + usize::from(denial.is_some()),
+            words,
+            denial,
+        }
     }
 
     /// True when the cue starting at `first` sits in a hypothetical clause
@@ -748,6 +763,15 @@ impl<'a> SentenceView<'a> {
         }
         None
     }
+}
+
+/// The negations around a cue: the negator words, how many negations they make
+/// (ne … pas is one), and the denial that reports it false, if any.
+#[derive(Debug, Default)]
+struct Negation {
+    words: Vec<usize>,
+    count: usize,
+    denial: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

@@ -47,6 +47,7 @@ pub struct ClaimWhy {
     pub pattern: String,
     pub negated: bool,
     pub negators: Vec<String>,
+    pub denial: Option<String>,
     pub hedged: bool,
     pub hedge: Option<String>,
 }
@@ -60,6 +61,7 @@ impl Explanation {
             pattern: c.pattern.clone(),
             negated: c.negated,
             negators: c.negators.clone(),
+            denial: c.denial.clone(),
             hedged: c.hedged,
             hedge: c.hedge.clone(),
         };
@@ -136,6 +138,8 @@ impl Explanation {
                 );
                 let _ = writeln!(out, "          cue «{}» by pattern `{}`", c.cue, c.pattern);
                 if !c.negators.is_empty() {
+                    // A denial only counts when no negator does, so the two
+                    // never show together.
                     let effect = if c.negated {
                         "flips the stance"
                     } else {
@@ -146,6 +150,9 @@ impl Explanation {
                         "          negation «{}» {effect}",
                         c.negators.join(" … ")
                     );
+                }
+                if let Some(d) = &c.denial {
+                    let _ = writeln!(out, "          denied by «{d}»: flips the stance");
                 }
                 if let Some(h) = &c.hedge {
                     let _ = writeln!(out, "          hedged by «{h}»");
