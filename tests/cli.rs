@@ -170,49 +170,53 @@ fn output_is_deterministic() {
     assert_eq!(run(), run());
 }
 
+/// Writes `text` to `file` in the project, runs `volte check`, and expects
+/// exit code 2 with every needle on stderr.
+fn check_fails_with(dir: &TempDir, file: &str, text: impl AsRef<[u8]>, needles: &[&str]) {
+    fs::write(dir.path().join(file), text).unwrap();
+    let out = volte(dir.path()).arg("check").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
+    }
+}
+
 #[test]
 fn a_malformed_rule_file_names_file_line_and_column() {
     let dir = contradicting();
-    fs::write(
-        dir.path().join("rules/broken.yaml"),
+    check_fails_with(
+        &dir,
+        "rules/broken.yaml",
         "propositions:\n  - id: x\n    claim: [unclosed\n",
-    )
-    .unwrap();
-    volte(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("rules/broken.yaml:3:"))
-        .stderr(predicate::str::contains("<input>").not())
-        .stderr(predicate::str::contains("error: error").not());
+        &["rules/broken.yaml:3:"],
+    );
+    let out = volte(dir.path()).arg("check").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("<input>") && !err.contains("error: error"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_rulebook_without_propositions_is_an_error_not_a_pass() {
-    let dir = contradicting();
-    fs::write(dir.path().join("rules/rules.yaml"), "").unwrap();
-    volte(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no propositions"));
+    check_fails_with(
+        &contradicting(),
+        "rules/rules.yaml",
+        "",
+        &["no propositions"],
+    );
 }
 
 #[test]
 fn unclosed_front_matter_says_so() {
-    let dir = contradicting();
-    fs::write(
-        dir.path().join("corpus/c.md"),
+    check_fails_with(
+        &contradicting(),
+        "corpus/c.md",
         "---\nid: c\ndate: 2024\nTexte.\n",
-    )
-    .unwrap();
-    volte(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "corpus/c.md:1: the front matter opened here is never closed",
-        ));
+        &["corpus/c.md:1: the front matter opened here is never closed"],
+    );
 }
 
 #[test]
@@ -229,78 +233,49 @@ fn a_missing_article_is_named_once() {
 
 #[test]
 fn an_unknown_entity_in_a_pattern_points_at_it() {
-    let dir = contradicting();
-    fs::write(
-        dir.path().join("rules/rules.yaml"),
+    check_fails_with(
+        &contradicting(),
+        "rules/rules.yaml",
         RULES.replace("@russia\"\n    opposes", "@rusia\"\n    opposes"),
-    )
-    .unwrap();
-    volte(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("rules/rules.yaml:11:23"))
-        .stderr(predicate::str::contains("did you mean `@russia`"));
+        &["rules/rules.yaml:11:23", "did you mean `@russia`"],
+    );
 }
 
 #[test]
 fn an_article_without_a_usable_date_is_an_error_not_a_drop() {
     let dir = contradicting();
-    fs::write(
-        dir.path().join("corpus/c.md"),
+    check_fails_with(
+        &dir,
+        "corpus/c.md",
         "---\nid: c\nsource: X\n---\nTexte.\n",
-    )
-    .unwrap();
-    volte(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("corpus/c.md:2"))
-        .stderr(predicate::str::contains("no `date:`"));
-    fs::write(
-        dir.path().join("corpus/c.md"),
+        &["corpus/c.md:2", "no `date:`"],
+    );
+    check_fails_with(
+        &dir,
+        "corpus/c.md",
         "---\nid: c\ndate: 2024-13-40\n---\nTexte.\n",
-    )
-    .unwrap();
-    volte(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("corpus/c.md:3: date"));
+        &["corpus/c.md:3: date", "no month 13"],
+    );
 }
 
 #[test]
 fn a_duplicate_id_names_both_files() {
-    let dir = contradicting();
-    fs::write(
-        dir.path().join("corpus/c.md"),
+    check_fails_with(
+        &contradicting(),
+        "corpus/c.md",
         article("a", "2024-01", "Texte."),
-    )
-    .unwrap();
-    volte(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "corpus/c.md:2: duplicate article id `a`",
-        ))
-        .stderr(predicate::str::contains("corpus/a.md"))
-        .stderr(predicate::str::contains("corpus/c.md"));
+        &["corpus/c.md:2: duplicate article id `a`", "corpus/a.md"],
+    );
 }
 
 #[test]
 fn a_non_utf8_article_is_an_error_naming_it() {
-    let dir = contradicting();
-    fs::write(
-        dir.path().join("corpus/c.md"),
+    check_fails_with(
+        &contradicting(),
+        "corpus/c.md",
         b"---\nid: c\ndate: 2024\n---\nCaf\xe9\n",
-    )
-    .unwrap();
-    volte(dir.path())
-        .arg("check")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("corpus/c.md:5: not valid UTF-8"));
+        &["corpus/c.md:5: not valid UTF-8"],
+    );
 }
 
 #[test]
