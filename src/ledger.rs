@@ -80,6 +80,32 @@ impl Kind {
         Kind::Internal,
     ];
 
+    /// What fails the build unless the rulebook or `--fail-on` says otherwise:
+    /// a reversal is a change over time, reported without failing.
+    pub const DEFAULT_FAIL_ON: [Kind; 3] =
+        [Kind::Conflict, Kind::SelfContradiction, Kind::Internal];
+
+    pub fn parse(name: &str) -> Result<Kind, String> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == name.trim())
+            .ok_or_else(|| {
+                format!(
+                    "unknown contradiction kind `{}` (conflict, reversal, self, internal)",
+                    name.trim()
+                )
+            })
+    }
+
+    /// `conflict,self`, `all` or `none`.
+    pub fn parse_list(list: &str) -> Result<Vec<Kind>, String> {
+        match list.trim() {
+            "all" => Ok(Kind::ALL.to_vec()),
+            "none" | "" => Ok(Vec::new()),
+            names => names.split(',').map(Kind::parse).collect(),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Conflict => "conflict",
@@ -99,7 +125,6 @@ pub struct Contradiction {
     pub a: usize,
     /// The later side (for `internal`, the opposing claim).
     pub b: usize,
-    pub acknowledged: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -165,7 +190,6 @@ pub fn build(
                     kind: Kind::Internal,
                     a,
                     b,
-                    acknowledged: false,
                 });
             }
         }
@@ -204,7 +228,6 @@ pub fn build(
                     kind,
                     a: entries[i].claims[0],
                     b: later.claims[0],
-                    acknowledged: false,
                 });
             }
             last.insert(stance, j);

@@ -5,14 +5,17 @@
 //! [`matcher::Claim`]s, the [`ledger`] lines the claims up by date and finds the
 //! contradictions, and [`report`] renders the result. `main.rs` only wires it.
 
+pub mod acknowledge;
 pub mod corpus;
 pub mod error;
+pub mod git;
 pub mod ledger;
 pub mod lexicon;
 pub mod matcher;
 pub mod pipeline;
 pub mod report;
 pub mod rulebook;
+pub mod since;
 pub mod suggest;
 pub mod text;
 

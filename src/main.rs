@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use volte::ledger::Kind;
 use volte::matcher::{self, Options, Scratch};
 use volte::pipeline::{self, RunOptions};
-use volte::report::{explain::Explanation, human, Report};
-use volte::{corpus, rulebook};
+use volte::report::{explain::Explanation, github, human, markdown, sarif, Checks, Report};
+use volte::{acknowledge, corpus, rulebook, since};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -25,7 +26,16 @@ Examples:
   volte check                         rules/ and corpus/ found from here upwards
   volte check --format json > report.json
   volte check --window 90             conflicts only within 90 days
+  volte check --since origin/main     only what this branch introduced (CI)
+  volte check --format github         annotations on a pull request
+  volte check --fail-on all           reversals fail the build too
   volte check --rules my/rules --corpus my/articles";
+
+const EXAMPLES_ACKNOWLEDGE: &str = "\
+Examples:
+  volte acknowledge mali-junta-trusts-algeria ap-2021-10-algerie-wagner ap-2023-02-influence-algerienne \\
+      --reason \"Bamako's line changed with the 2022 rapprochement\" --by \"A. Analyst\"
+  volte acknowledge algiers-accord-in-force asp-2024-01-26-fin-accord-alger --reason \"...\" --expires 2027-06";
 
 const EXAMPLES_EXPLAIN: &str = "\
 Examples:
@@ -76,8 +86,8 @@ enum Command {
         #[command(flatten)]
         at: Locations,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
         /// Also read the reader comments (the section after `## Commentaires`).
         #[arg(long)]
         include_comments: bool,
@@ -85,6 +95,50 @@ enum Command {
         /// `reversal` (default: the rulebook's `conflict_window_days`, else 180).
         #[arg(long, value_name = "DAYS")]
         window: Option<u32>,
+        /// Report and fail only on what changed since this git revision: the
+        /// contradictions with an article added or modified since, or that did
+        /// not exist then (a rule changed). The old state is read from git.
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
+        /// The contradiction kinds that fail the build: a comma list of
+        /// conflict, reversal, self, internal, or `all` / `none` (default: the
+        /// rulebook's `fail_on`, else conflict,self,internal).
+        #[arg(long, value_name = "KINDS")]
+        fail_on: Option<String>,
+        /// The acknowledgements file (default: acknowledged.yaml in the rules
+        /// folder; see docs/ci.md).
+        #[arg(long, value_name = "FILE")]
+        acknowledged: Option<PathBuf>,
+    },
+    /// Record a contradiction as known and accepted, with a reason.
+    ///
+    /// Appends an entry to the acknowledgements file (rules/acknowledged.yaml):
+    /// the contradiction still shows in reports, marked acknowledged, but no
+    /// longer fails the build. `--expires` makes it fail again after a date.
+    #[command(after_help = EXAMPLES_ACKNOWLEDGE)]
+    Acknowledge {
+        /// The proposition id.
+        proposition: String,
+        /// The two article ids (one for an internal contradiction).
+        #[arg(num_args = 1..=2, required = true)]
+        articles: Vec<String>,
+        /// Why this contradiction is accepted (required).
+        #[arg(long)]
+        reason: String,
+        /// Who accepts it.
+        #[arg(long)]
+        by: Option<String>,
+        /// Stop accepting it after this date (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+        #[command(flatten)]
+        at: Locations,
+        /// The acknowledgements file (default: acknowledged.yaml in the rules folder).
+        #[arg(long, value_name = "FILE")]
+        acknowledged: Option<PathBuf>,
+        /// Also read the reader comments.
+        #[arg(long)]
+        include_comments: bool,
     },
     /// Show each sentence of an article, the claims it makes and why.
     ///
@@ -130,6 +184,20 @@ enum Format {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    /// Grouped by proposition, for a terminal or a CI log.
+    Human,
+    /// The versioned JSON contract (docs/json.md).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request's files.
+    Github,
+    /// Markdown, for a pull-request comment or a job summary.
+    Markdown,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = std::panic::catch_unwind(|| run(cli));
@@ -162,6 +230,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             include_comments,
             window,
+            since,
+            fail_on,
+            acknowledged,
         } => {
             let (rules, corpus_dir) = locate(&at)?;
             let options = RunOptions {
@@ -169,17 +240,103 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 window_days: window,
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
-            let report = Report::new(&run);
+            let acks = acknowledge::load(
+                &acknowledged.unwrap_or_else(|| rules.join(acknowledge::FILE_NAME)),
+            )?;
+            let introduced = match &since {
+                Some(rev) => {
+                    let base = since::baseline(rev, &rules, &corpus_dir, &run, &options)?;
+                    if let Some(e) = &base.old_error {
+                        let _ = writeln!(
+                            anstream::stderr(),
+                            "warning: the rulebook at {rev} does not load ({e}); every contradiction counts as new"
+                        );
+                    }
+                    Some((rev.clone(), since::introduced(&run, &base)))
+                }
+                None => None,
+            };
+            let checks = Checks {
+                acknowledgements: Some(&acks),
+                today: Some(jiff::Zoned::now().date()),
+                fail_on: fail_on
+                    .as_deref()
+                    .map(Kind::parse_list)
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?,
+                introduced,
+            };
+            let report = Report::checked(&run, &checks);
             let text = match format {
-                Format::Human => human::render(&report),
-                Format::Json => report.to_json()?,
+                CheckFormat::Human => human::render(&report),
+                CheckFormat::Json => report.to_json()?,
+                CheckFormat::Sarif => sarif::render(&report)?,
+                CheckFormat::Github => github::render(&report),
+                CheckFormat::Markdown => markdown::render(&report),
             };
             print(&text)?;
-            Ok(if report.summary.unacknowledged > 0 {
+            Ok(if report.summary.failing > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Acknowledge {
+            proposition,
+            articles,
+            reason,
+            by,
+            expires,
+            at,
+            acknowledged,
+            include_comments,
+        } => {
+            let (rules, corpus_dir) = locate(&at)?;
+            let options = RunOptions {
+                include_comments,
+                window_days: None,
+            };
+            let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            let (a, b) = match articles.as_slice() {
+                [a] => (a.clone(), a.clone()),
+                [a, b, ..] => (a.clone(), b.clone()),
+                [] => anyhow::bail!("name the articles of the contradiction"),
+            };
+            let report = Report::new(&run);
+            let found = report.contradictions.iter().find(|c| {
+                c.proposition == proposition
+                    && acknowledge::pair(&c.a.article, &c.b.article) == acknowledge::pair(&a, &b)
+            });
+            let Some(found) = found else {
+                anyhow::bail!(
+                    "no contradiction on `{proposition}` between `{a}` and `{b}` in the current report; `volte check` lists them"
+                );
+            };
+            if reason.trim().is_empty() {
+                anyhow::bail!("--reason is empty: say why this contradiction is accepted");
+            }
+            let path = acknowledged.unwrap_or_else(|| rules.join(acknowledge::FILE_NAME));
+            let entry = acknowledge::Acknowledgement {
+                proposition: proposition.clone(),
+                articles: acknowledge::pair(&a, &b),
+                reason: reason.trim().to_string(),
+                by,
+                date: corpus::PartialDate::parse(&jiff::Zoned::now().date().to_string()).ok(),
+                expires: expires
+                    .as_deref()
+                    .map(corpus::PartialDate::parse)
+                    .transpose()
+                    .map_err(|m| anyhow::anyhow!("--expires: {m}"))?,
+                line: 0,
+            };
+            acknowledge::append(&path, &entry)?;
+            let _ = writeln!(
+                anstream::stderr(),
+                "acknowledged the {} on {proposition} between {a} and {b} in {}",
+                found.kind.as_str(),
+                corpus::display_path(&path).display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Explain {
             article,

@@ -53,7 +53,7 @@ struct FrontMatter {
 /// A front-matter value read as text, whatever YAML typed it as
 /// (`date: 2024` is a number to YAML, `id: 12` too).
 #[derive(Debug, Clone)]
-struct Scalar(String);
+pub struct Scalar(pub String);
 
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -110,7 +110,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     Ok(())
 }
 
-fn is_article_name(name: &str) -> bool {
+pub fn is_article_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let article_ext = [".md", ".markdown", ".txt"]
         .iter()

@@ -43,6 +43,29 @@ pub fn render(report: &Report) -> String {
     for p in &report.propositions {
         render_proposition(report, p, &mut out);
     }
+    for (list, what) in [
+        (
+            &report.stale_acknowledgements,
+            "matches no contradiction any more (stale)",
+        ),
+        (
+            &report.expired_acknowledgements,
+            "has expired: its contradiction fails again",
+        ),
+    ] {
+        for a in list {
+            let _ = writeln!(
+                out,
+                "{} {}:{}: acknowledgement of {} [{} / {}] {what}",
+                paint(YELLOW.bold(), "warning:"),
+                a.path,
+                a.line,
+                a.proposition,
+                a.articles[0],
+                a.articles[1]
+            );
+        }
+    }
     out.push_str(&summary_line(report));
     out.push('\n');
     out
@@ -178,10 +201,10 @@ fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {
 }
 
 fn acknowledged(c: &ContradictionOut) -> String {
-    if c.acknowledged {
-        paint(DIM, " (acknowledged)")
-    } else {
-        String::new()
+    match (&c.acknowledged_reason, c.fails) {
+        (Some(reason), _) => paint(DIM, &format!(" (acknowledged: {reason})")),
+        (None, false) => paint(DIM, " (does not fail the build)"),
+        (None, true) => String::new(),
     }
 }
 
@@ -221,24 +244,32 @@ pub fn summary_line(report: &Report) -> String {
         .iter()
         .map(|&k| format!("{} {}", s.by_kind.get(k), k.as_str()))
         .collect();
-    let verdict = if s.unacknowledged == 0 {
-        paint(GREEN.bold(), "no contradiction")
+    let since = s
+        .since
+        .as_ref()
+        .map(|r| format!(" since {r}"))
+        .unwrap_or_default();
+    let verdict = if s.contradictions == 0 {
+        paint(GREEN.bold(), &format!("no contradiction{since}"))
     } else {
-        let word = if s.unacknowledged == 1 {
-            "contradiction"
+        let failing = if s.failing == 0 {
+            paint(GREEN.bold(), "none fails the build")
         } else {
-            "contradictions"
+            paint(RED.bold(), &format!("{} failing", s.failing))
         };
-        paint(RED.bold(), &format!("{} {word}", s.unacknowledged))
+        format!(
+            "{}{since} ({}), {failing}",
+            plural(s.contradictions, "contradiction"),
+            kinds.join(", ")
+        )
     };
     format!(
-        "{} {}, {}, {}: {} ({})",
+        "{} {}, {}, {}: {}",
         paint(MAGENTA.bold(), "volte"),
         plural(s.articles, "article"),
         plural(s.sentences, "sentence"),
         plural(s.claims, "claim"),
-        verdict,
-        kinds.join(", ")
+        verdict
     )
 }
 

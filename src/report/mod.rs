@@ -4,7 +4,10 @@
 //! added, none renamed or removed without bumping [`VERSION`].
 
 pub mod explain;
+pub mod github;
 pub mod human;
+pub mod markdown;
+pub mod sarif;
 
 use serde::Serialize;
 
@@ -22,6 +25,10 @@ pub struct Report {
     pub propositions: Vec<PropositionOut>,
     pub claims: Vec<ClaimOut>,
     pub contradictions: Vec<ContradictionOut>,
+    /// Acknowledgements that match no contradiction any more.
+    pub stale_acknowledgements: Vec<AcknowledgementOut>,
+    /// Acknowledgements past their `expires` date: their contradictions fail again.
+    pub expired_acknowledgements: Vec<AcknowledgementOut>,
     pub summary: Summary,
 }
 
@@ -79,6 +86,33 @@ pub struct ContradictionOut {
     pub a: Side,
     pub b: Side,
     pub acknowledged: bool,
+    /// The reason recorded in the acknowledgements file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged_reason: Option<String>,
+    /// Whether it fails the build: not acknowledged, of a `fail_on` kind.
+    pub fails: bool,
+}
+
+/// An acknowledgement that matches nothing any more, or has expired.
+#[derive(Debug, Serialize)]
+pub struct AcknowledgementOut {
+    pub path: String,
+    pub line: usize,
+    pub proposition: String,
+    pub articles: [String; 2],
+    pub reason: String,
+}
+
+/// How the run was judged: what fails, what is acknowledged, what is compared.
+#[derive(Debug, Default)]
+pub struct Checks<'a> {
+    pub acknowledgements: Option<&'a crate::acknowledge::Acknowledgements>,
+    /// Today, for expiry dates.
+    pub today: Option<jiff::civil::Date>,
+    /// Overrides the rulebook's `fail_on`.
+    pub fail_on: Option<Vec<Kind>>,
+    /// With `--since`: for each contradiction, whether the change introduced it.
+    pub introduced: Option<(String, Vec<bool>)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -101,7 +135,13 @@ pub struct Summary {
     pub contradictions: usize,
     pub by_kind: ByKind,
     pub unacknowledged: usize,
+    /// Unacknowledged contradictions of a `fail_on` kind: non-zero means exit 1.
+    pub failing: usize,
+    pub fail_on: Vec<Kind>,
     pub conflict_window_days: u32,
+    /// With `--since REV`: the revision the report is limited to changes since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -130,7 +170,13 @@ fn path_string(path: &std::path::Path) -> String {
 }
 
 impl Report {
+    /// The report of a run with the rulebook's defaults and no acknowledgement.
     pub fn new(run: &Run) -> Self {
+        Self::checked(run, &Checks::default())
+    }
+
+    /// The report of a run, judged by `checks`.
+    pub fn checked(run: &Run, checks: &Checks<'_>) -> Self {
         let article = |i: usize| &run.articles[i];
         let articles = run
             .articles
@@ -212,26 +258,73 @@ impl Report {
                 hedged: c.hedged,
             }
         };
+        let fail_on = checks
+            .fail_on
+            .clone()
+            .unwrap_or_else(|| run.rulebook.fail_on.clone());
+        let acks = checks
+            .acknowledgements
+            .map(|a| a.entries.as_slice())
+            .unwrap_or_default();
+        let ack_path = checks
+            .acknowledgements
+            .map(|a| path_string(&a.path))
+            .unwrap_or_default();
+        let expired = |ack: &crate::acknowledge::Acknowledgement| {
+            checks.today.is_some_and(|t| ack.expired(t))
+        };
+        let mut used = vec![false; acks.len()];
         let mut by_kind = ByKind::default();
-        let contradictions: Vec<ContradictionOut> = run
-            .ledger
-            .contradictions
+        let mut contradictions = Vec::new();
+        for (i, c) in run.ledger.contradictions.iter().enumerate() {
+            let proposition = run.rulebook.propositions[c.proposition].id.clone();
+            let (a, b) = (side(c.a), side(c.b));
+            let matching = acks
+                .iter()
+                .position(|ack| ack.covers(&proposition, &a.article, &b.article));
+            if let Some(m) = matching {
+                used[m] = true;
+            }
+            if let Some((_, introduced)) = &checks.introduced {
+                if !introduced.get(i).copied().unwrap_or(true) {
+                    continue;
+                }
+            }
+            let ack = matching.map(|m| &acks[m]).filter(|ack| !expired(ack));
+            match c.kind {
+                Kind::Conflict => by_kind.conflict += 1,
+                Kind::Reversal => by_kind.reversal += 1,
+                Kind::SelfContradiction => by_kind.self_ += 1,
+                Kind::Internal => by_kind.internal += 1,
+            }
+            contradictions.push(ContradictionOut {
+                proposition,
+                kind: c.kind,
+                a,
+                b,
+                acknowledged: ack.is_some(),
+                acknowledged_reason: ack.map(|a| a.reason.clone()),
+                fails: ack.is_none() && fail_on.contains(&c.kind),
+            });
+        }
+        let ack_out = |ack: &crate::acknowledge::Acknowledgement| AcknowledgementOut {
+            path: ack_path.clone(),
+            line: ack.line,
+            proposition: ack.proposition.clone(),
+            articles: [ack.articles.0.clone(), ack.articles.1.clone()],
+            reason: ack.reason.clone(),
+        };
+        let stale_acknowledgements = acks
             .iter()
-            .map(|c| {
-                match c.kind {
-                    Kind::Conflict => by_kind.conflict += 1,
-                    Kind::Reversal => by_kind.reversal += 1,
-                    Kind::SelfContradiction => by_kind.self_ += 1,
-                    Kind::Internal => by_kind.internal += 1,
-                }
-                ContradictionOut {
-                    proposition: run.rulebook.propositions[c.proposition].id.clone(),
-                    kind: c.kind,
-                    a: side(c.a),
-                    b: side(c.b),
-                    acknowledged: c.acknowledged,
-                }
-            })
+            .zip(&used)
+            .filter(|(_, u)| !**u)
+            .map(|(a, _)| ack_out(a))
+            .collect();
+        let expired_acknowledgements = acks
+            .iter()
+            .zip(&used)
+            .filter(|(a, u)| **u && expired(a))
+            .map(|(a, _)| ack_out(a))
             .collect();
         let summary = Summary {
             articles: run.articles.len(),
@@ -239,8 +332,11 @@ impl Report {
             claims: run.claims.len(),
             contradictions: contradictions.len(),
             unacknowledged: contradictions.iter().filter(|c| !c.acknowledged).count(),
+            failing: contradictions.iter().filter(|c| c.fails).count(),
+            fail_on,
             by_kind,
             conflict_window_days: run.window_days,
+            since: checks.introduced.as_ref().map(|(rev, _)| rev.clone()),
         };
         Report {
             version: VERSION,
@@ -248,6 +344,8 @@ impl Report {
             propositions,
             claims,
             contradictions,
+            stale_acknowledgements,
+            expired_acknowledgements,
             summary,
         }
     }

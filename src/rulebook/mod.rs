@@ -43,6 +43,7 @@ struct SettingsFile {
     language: Option<String>,
     conflict_window_days: Option<u32>,
     context_sentences: Option<usize>,
+    fail_on: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -269,6 +270,8 @@ pub struct Rulebook {
     pub language: String,
     pub conflict_window_days: u32,
     pub context_sentences: usize,
+    /// The contradiction kinds that fail `volte check` (exit code 1).
+    pub fail_on: Vec<crate::ledger::Kind>,
     pub entities: Vec<Entity>,
     pub propositions: Vec<Proposition>,
     pub terms: TermTable,
@@ -292,8 +295,11 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
         let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if is_yaml && !hidden && path.is_file() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let hidden = name.starts_with('.');
+        // The acknowledgements live beside the rules but are not rules.
+        let acknowledgements = name == crate::acknowledge::FILE_NAME || name == "acknowledged.yml";
+        if is_yaml && !hidden && !acknowledgements && path.is_file() {
             files.push(path);
         }
     }
@@ -339,6 +345,7 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
     let mut language: Option<(String, Located)> = None;
     let mut window: Option<(u32, Located)> = None;
     let mut context: Option<(usize, Located)> = None;
+    let mut fail_on: Option<(Vec<String>, Located)> = None;
     for (path, text, file) in &parsed {
         let Some(settings) = &file.settings else {
             continue;
@@ -362,6 +369,12 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
             &here,
             "context_sentences",
         )?;
+        set_once(
+            &mut fail_on,
+            settings.value.fail_on.clone(),
+            &here,
+            "fail_on",
+        )?;
     }
     let language_at = language.as_ref().map(|l| l.1.clone());
     let language = language.map_or_else(|| DEFAULT_LANGUAGE.to_string(), |l| l.0);
@@ -376,6 +389,11 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
         });
     };
     let context_sentences = context.map_or(DEFAULT_CONTEXT_SENTENCES, |c| c.0);
+    let fail_on = match fail_on {
+        None => crate::ledger::Kind::DEFAULT_FAIL_ON.to_vec(),
+        Some((names, at)) => crate::ledger::Kind::parse_list(&names.join(","))
+            .map_err(|m| rule_error(&at, format!("`fail_on`: {m}")))?,
+    };
 
     // Entity ids first, so propositions in any file can refer to them.
     let mut entity_ids: HashMap<String, usize> = HashMap::new();
@@ -523,6 +541,7 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
         language,
         conflict_window_days: window.map_or(DEFAULT_CONFLICT_WINDOW_DAYS, |w| w.0),
         context_sentences,
+        fail_on,
         entities,
         propositions,
         terms,
