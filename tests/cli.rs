@@ -46,11 +46,12 @@ fn volte(dir: &Path) -> Command {
     cmd
 }
 
+/// Two articles two months apart on opposite sides: a `conflict`.
 fn contradicting() -> TempDir {
     project(&[
         (
             "a.md",
-            article("a", "2021-10", "L'Algérie soutient la présence russe."),
+            article("a", "2024-06", "L'Algérie soutient la présence russe."),
         ),
         (
             "b.md",
@@ -66,12 +67,13 @@ fn contradictions_exit_1_and_quote_both_sides() {
         .arg("check")
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("reversal"))
+        .stdout(predicate::str::contains("conflict"))
         .stdout(predicate::str::contains("corpus/a.md:6"))
         .stdout(predicate::str::contains(
             "« L'Algérie dénonce la présence russe. »",
         ))
-        .stdout(predicate::str::contains("1 contradiction"));
+        .stdout(predicate::str::contains("1 contradiction"))
+        .stdout(predicate::str::contains("1 failing"));
 }
 
 #[test]
@@ -94,15 +96,38 @@ fn agreement_exits_0() {
 }
 
 #[test]
-fn the_window_decides_conflict_or_reversal() {
+fn the_window_decides_conflict_or_reversal_and_reversals_do_not_fail() {
     let dir = contradicting();
-    let out = volte(dir.path())
-        .args(["check", "--format", "json", "--window", "2000"])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = |args: &[&str]| {
+        let out = volte(dir.path())
+            .args(["check", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        )
+    };
+    let (code, report) = json(&[]);
+    assert_eq!(code, Some(1));
     assert_eq!(report["contradictions"][0]["kind"], "conflict");
-    assert_eq!(report["summary"]["by_kind"]["conflict"], 1);
+    // A zero-day window: June and August are apart, so the later article
+    // overturns the earlier one, which is reported without failing.
+    let (code, report) = json(&["--window", "0"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(report["contradictions"][0]["kind"], "reversal");
+    assert_eq!(report["contradictions"][0]["fails"], false);
+    assert_eq!(report["summary"]["failing"], 0);
+    let (code, _) = json(&["--window", "0", "--fail-on", "all"]);
+    assert_eq!(code, Some(1));
+    volte(dir.path())
+        .args(["check", "--fail-on", "conflit"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown contradiction kind `conflit`",
+        ));
 }
 
 #[test]
@@ -152,7 +177,7 @@ fn json_follows_the_v1_contract() {
     ] {
         assert!(c["a"].get(key).is_some(), "contradictions[].a lacks {key}");
     }
-    assert_eq!(c["a"]["date"], "2021-10", "dates keep their precision");
+    assert_eq!(c["a"]["date"], "2024-06", "dates keep their precision");
     assert_eq!(r["summary"]["articles"], 2);
     assert_eq!(r["summary"]["claims"], 2);
 }
@@ -327,7 +352,7 @@ fn timeline_lists_stances_and_suggests_ids() {
         .args(["timeline", "backs-russia"])
         .assert()
         .code(0)
-        .stdout(predicate::str::is_match(r"2021-10 +supports +a press +corpus/a.md:6").unwrap())
+        .stdout(predicate::str::is_match(r"2024-06 +supports +a press +corpus/a.md:6").unwrap())
         .stdout(predicate::str::is_match(r"2024-08 +opposes +b press +corpus/b.md:6").unwrap());
     volte(dir.path())
         .args(["timeline", "backs-rusia"])
