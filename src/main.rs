@@ -19,6 +19,7 @@ Examples:
   volte check                         check the corpus against the rulebook
   volte explain corpus/article.md     why each sentence of an article makes its claims
   volte timeline mali-junta-trusts-algeria
+  volte diff main                     what this branch changed in the report
   volte check --help                  options and examples for one command";
 
 const EXAMPLES_CHECK: &str = "\
@@ -36,6 +37,12 @@ Examples:
   volte acknowledge mali-junta-trusts-algeria ap-2021-10-algerie-wagner ap-2023-02-influence-algerienne \\
       --reason \"Bamako's line changed with the 2022 rapprochement\" --by \"A. Analyst\"
   volte acknowledge algiers-accord-in-force asp-2024-01-26-fin-accord-alger --reason \"...\" --expires 2027-06";
+
+const EXAMPLES_DIFF: &str = "\
+Examples:
+  volte diff                          against the merge base with the default branch
+  volte diff main
+  volte diff origin/main --format markdown > comment.md";
 
 const EXAMPLES_EXPLAIN: &str = "\
 Examples:
@@ -110,6 +117,27 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         acknowledged: Option<PathBuf>,
     },
+    /// What a change did to the report: between a git revision and the working tree.
+    ///
+    /// Lists the contradictions new and resolved, the claims added and removed,
+    /// the acknowledgements gone stale, and for each proposition whose timeline
+    /// moved, a unified diff of it. The old state is read from git; the working
+    /// tree is not touched. `--format markdown` is made to be posted as a
+    /// pull-request comment.
+    #[command(after_help = EXAMPLES_DIFF)]
+    Diff {
+        /// The revision to compare with (default: the merge base with the
+        /// default branch, else HEAD).
+        rev: Option<String>,
+        #[command(flatten)]
+        at: Locations,
+        /// Output format: `human`, or `markdown` for a pull-request comment.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+        /// Also read the reader comments.
+        #[arg(long)]
+        include_comments: bool,
+    },
     /// Record a contradiction as known and accepted, with a reason.
     ///
     /// Appends an entry to the acknowledgements file (rules/acknowledged.yaml):
@@ -182,6 +210,14 @@ enum Format {
     Human,
     /// The versioned JSON contract (docs/json.md).
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// For a terminal or a CI log.
+    Human,
+    /// For a pull-request comment: a summary line, the details folded.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -280,6 +316,52 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Diff {
+            rev,
+            at,
+            format,
+            include_comments,
+        } => {
+            let (rules, corpus_dir) = locate(&at)?;
+            let options = RunOptions {
+                include_comments,
+                window_days: None,
+            };
+            let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            let rev = match rev {
+                Some(rev) => rev,
+                None => {
+                    let base = volte::git::Repo::discover(&corpus_dir)?.default_base()?;
+                    base.chars().take(12).collect()
+                }
+            };
+            let base = since::baseline(&rev, &rules, &corpus_dir, &run, &options)?;
+            let Some(old_run) = &base.old else {
+                anyhow::bail!(
+                    "cannot read the state at {rev}: {}",
+                    base.old_error.as_deref().unwrap_or("unknown error")
+                );
+            };
+            let acks = acknowledge::load(&rules.join(acknowledge::FILE_NAME))?;
+            let checks = Checks {
+                acknowledgements: Some(&acks),
+                today: Some(jiff::Zoned::now().date()),
+                ..Checks::default()
+            };
+            let new = Report::checked(&run, &checks);
+            let old = Report::new(old_run);
+            let diff = volte::report::diff::Diff {
+                rev: rev.clone(),
+                old: &old,
+                new: &new,
+            };
+            let text = match format {
+                DiffFormat::Human => diff.render_human(),
+                DiffFormat::Markdown => diff.render_markdown(),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Acknowledge {
             proposition,

@@ -240,3 +240,32 @@ fn markdown_format_leads_with_a_summary_line() {
     assert!(first.starts_with("### volte: ❌ **2 failing**"), "{first}");
     assert!(out.contains("<details>"));
 }
+
+#[test]
+fn diff_lists_what_the_branch_changed() {
+    let repo = repository();
+    let (code, out, err) = volte(repo.path(), &["diff", "main"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("volte diff main..working tree: 2 contradictions new and 0 resolved"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+ mali-junta-trusts-algeria supports  corpus/2025-01-new.md:6"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+2025-01-10  supports  Agence Sahel Presse  [new-2025]"),
+        "{out}"
+    );
+    let (_, md, _) = volte(repo.path(), &["diff", "main", "--format", "markdown"]);
+    assert!(
+        md.starts_with("### volte diff against `main`: ❌ **2 new failing contradictions**"),
+        "{md}"
+    );
+    assert!(md.contains("```diff"));
+    // Without a revision: the merge base with the default branch.
+    let (code, out, _) = volte(repo.path(), &["diff"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("2 contradictions new"), "{out}");
+}

@@ -3,6 +3,7 @@
 //! The JSON form is a public, versioned contract (docs/json.md): fields may be
 //! added, none renamed or removed without bumping [`VERSION`].
 
+pub mod diff;
 pub mod explain;
 pub mod github;
 pub mod human;
