@@ -60,8 +60,12 @@ impl Repo {
         git(&self.root, &["rev-parse", "--verify", "--quiet", &spec])
             .map(text)
             .map_err(|_| {
+                let fetch = match rev.strip_prefix("origin/") {
+                    Some(branch) => format!("git fetch --depth=1 origin {branch}:refs/remotes/origin/{branch}"),
+                    None => format!("git fetch --depth=1 origin {rev}"),
+                };
                 Error::Usage(format!(
-                    "`{rev}` is not a commit of this repository (in a shallow CI clone, fetch it first: git fetch --depth=1 origin {rev})"
+                    "`{rev}` is not a commit of this repository (in a shallow CI clone, fetch it first: {fetch})"
                 ))
             })
     }
