@@ -78,13 +78,15 @@ impl Repo {
             &self.root,
             &["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"],
         ) {
-            candidates.push(text(head));
+            candidates.push(text(head).trim_start_matches("refs/remotes/").to_string());
         }
         candidates.extend(["origin/main", "origin/master", "main", "master"].map(String::from));
+        let mut known = None;
         for branch in candidates {
             if self.resolve(&branch).is_err() {
                 continue;
             }
+            known.get_or_insert(branch.clone());
             if let Ok(base) = git(&self.root, &["merge-base", "HEAD", &branch]) {
                 let base = text(base);
                 if !base.is_empty() {
@@ -92,7 +94,13 @@ impl Repo {
                 }
             }
         }
-        self.resolve("HEAD")
+        match known {
+            // The branch is there but its history is not: a shallow clone.
+            Some(branch) => Err(Error::Usage(format!(
+                "no merge base between HEAD and {branch} (a shallow clone?): name the revision, e.g. `volte diff {branch}`, or fetch more history"
+            ))),
+            None => self.resolve("HEAD"),
+        }
     }
 
     /// Paths (relative to the root) of the files added or changed since `rev`,

@@ -86,22 +86,21 @@ impl Kind {
         [Kind::Conflict, Kind::SelfContradiction, Kind::Internal];
 
     pub fn parse(name: &str) -> Result<Kind, String> {
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == name.trim())
-            .ok_or_else(|| {
-                format!(
-                    "unknown contradiction kind `{}` (conflict, reversal, self, internal)",
-                    name.trim()
-                )
-            })
+        Kind::ALL.into_iter().find(|k| k.as_str() == name.trim()).ok_or_else(|| {
+            format!(
+                "unknown contradiction kind `{}` (write conflict, reversal, self or internal, or all or none alone)",
+                name.trim()
+            )
+        })
     }
 
-    /// `conflict,self`, `all` or `none`.
+    /// `conflict,self`, `all` or `none`. An empty list is an error, so an
+    /// unset CI variable cannot turn the gate off.
     pub fn parse_list(list: &str) -> Result<Vec<Kind>, String> {
         match list.trim() {
             "all" => Ok(Kind::ALL.to_vec()),
-            "none" | "" => Ok(Vec::new()),
+            "none" => Ok(Vec::new()),
+            "" => Err("no kind given: write conflict, reversal, self, internal (comma-separated), all, or none".into()),
             names => names.split(',').map(Kind::parse).collect(),
         }
     }

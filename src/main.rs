@@ -34,9 +34,11 @@ Examples:
 
 const EXAMPLES_ACKNOWLEDGE: &str = "\
 Examples:
-  volte acknowledge mali-junta-trusts-algeria ap-2021-10-algerie-wagner ap-2023-02-influence-algerienne \\
-      --reason \"Bamako's line changed with the 2022 rapprochement\" --by \"A. Analyst\"
-  volte acknowledge algiers-accord-in-force asp-2024-01-26-fin-accord-alger --reason \"...\" --expires 2027-06";
+  volte acknowledge mali-junta-trusts-algeria \\
+    ap-2021-10-algerie-wagner ap-2023-02-influence-algerienne \\
+    --reason \"The outlet changed its line in 2022\" --by \"A. Analyst\"
+  volte acknowledge PROPOSITION ARTICLE --reason \"...\" --expires 2027-06
+    (one article: an internal contradiction)";
 
 const EXAMPLES_DIFF: &str = "\
 Examples:
@@ -276,9 +278,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 window_days: window,
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
-            let acks = acknowledge::load(
-                &acknowledged.unwrap_or_else(|| rules.join(acknowledge::FILE_NAME)),
-            )?;
+            let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
             let introduced = match &since {
                 Some(rev) => {
                     let base = since::baseline(rev, &rules, &corpus_dir, &run, &options)?;
@@ -302,7 +302,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .map_err(anyhow::Error::msg)?,
                 introduced,
             };
-            let report = Report::checked(&run, &checks);
+            let mut report = Report::checked(&run, &checks);
+            if matches!(format, CheckFormat::Sarif | CheckFormat::Github) {
+                // Code scanning and annotations want paths from the repository root.
+                if let Ok(repo) = volte::git::Repo::discover(&corpus_dir) {
+                    report.rebase_paths(|p| {
+                        repo.relative(Path::new(p)).unwrap_or_else(|| p.to_string())
+                    });
+                }
+            }
             let text = match format {
                 CheckFormat::Human => human::render(&report),
                 CheckFormat::Json => report.to_json()?,
@@ -343,7 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     base.old_error.as_deref().unwrap_or("unknown error")
                 );
             };
-            let acks = acknowledge::load(&rules.join(acknowledge::FILE_NAME))?;
+            let acks = load_acknowledgements(&rules, None, &run)?;
             let checks = Checks {
                 acknowledgements: Some(&acks),
                 today: Some(jiff::Zoned::now().date()),
@@ -394,10 +402,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "no contradiction on `{proposition}` between `{a}` and `{b}` in the current report; `volte check` lists them"
                 );
             };
-            if reason.trim().is_empty() {
+            // One line: the reason is written as a quoted YAML scalar.
+            let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+            if reason.is_empty() {
                 anyhow::bail!("--reason is empty: say why this contradiction is accepted");
             }
             let path = acknowledged.unwrap_or_else(|| rules.join(acknowledge::FILE_NAME));
+            let existing = acknowledge::load(&path)?;
+            if let Some(same) = existing
+                .entries
+                .iter()
+                .find(|e| e.covers(&proposition, &a, &b))
+            {
+                anyhow::bail!(
+                    "already acknowledged at {}:{} ({})",
+                    corpus::display_path(&path).display(),
+                    same.line,
+                    same.reason
+                );
+            }
             let entry = acknowledge::Acknowledgement {
                 proposition: proposition.clone(),
                 articles: acknowledge::pair(&a, &b),
@@ -490,6 +513,42 @@ fn print(text: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("writing the report to standard output"),
     }
+}
+
+/// The acknowledgements file: `given`, which must exist, or the one in the
+/// rules folder, which may not. Every entry must name a proposition of the
+/// rulebook, so a typo is an error rather than a "stale" warning.
+fn load_acknowledgements(
+    rules: &Path,
+    given: Option<&Path>,
+    run: &pipeline::Run,
+) -> Result<acknowledge::Acknowledgements> {
+    let path = match given {
+        Some(path) if !path.is_file() => {
+            anyhow::bail!(
+                "{}: no such acknowledgements file (given with --acknowledged)",
+                path.display()
+            )
+        }
+        Some(path) => path.to_path_buf(),
+        None => rules.join(acknowledge::FILE_NAME),
+    };
+    let acks = acknowledge::load(&path)?;
+    for entry in &acks.entries {
+        if run.rulebook.proposition(&entry.proposition).is_none() {
+            let ids = run.rulebook.propositions.iter().map(|p| p.id.as_str());
+            let hint = volte::suggest::closest(&entry.proposition, ids)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "{}:{}:1: unknown proposition `{}`{hint}",
+                acks.path.display(),
+                entry.line,
+                entry.proposition
+            );
+        }
+    }
+    Ok(acks)
 }
 
 fn locate(at: &Locations) -> Result<(PathBuf, PathBuf)> {

@@ -153,23 +153,63 @@ pub fn key(run: &Run, index: usize) -> (String, (String, String)) {
     )
 }
 
-/// For each contradiction of `run`: whether the change since the baseline
-/// introduced it (one side changed, or it did not exist then).
-pub fn introduced(run: &Run, base: &Baseline) -> Vec<bool> {
-    let old_keys: HashSet<(String, (String, String))> = match &base.old {
-        Some(old) => (0..old.ledger.contradictions.len())
-            .map(|i| key(old, i))
+/// What each article says, as (proposition, stance, sentence) triples.
+type Says = HashSet<(usize, &'static str, String)>;
+
+fn says(run: &Run, article: &str) -> Option<Says> {
+    let index = run.articles.iter().position(|a| a.id == article)?;
+    Some(
+        run.claims
+            .iter()
+            .filter(|c| c.article == index)
+            .map(|c| (c.proposition, c.stance.as_str(), c.sentence.clone()))
             .collect(),
-        None => HashSet::new(),
+    )
+}
+
+/// For each contradiction of `run`: whether the change since the baseline
+/// introduced it. It did when it did not exist then (a new article, a changed
+/// rule), or when one side is an article changed since whose claims on that
+/// proposition changed too: fixing a typo elsewhere in an old article does not
+/// bring its old contradictions back.
+pub fn introduced(run: &Run, base: &Baseline) -> Vec<bool> {
+    let Some(old) = &base.old else {
+        return vec![true; run.ledger.contradictions.len()];
+    };
+    let old_keys: HashSet<(String, (String, String))> = (0..old.ledger.contradictions.len())
+        .map(|i| key(old, i))
+        .collect();
+    let same_propositions = old.rulebook.propositions.iter().map(|p| &p.id).eq(run
+        .rulebook
+        .propositions
+        .iter()
+        .map(|p| &p.id));
+    let claims_changed = |article: &str, proposition: usize| -> bool {
+        if !base.changed_articles.contains(article) {
+            return false;
+        }
+        let (Some(now), Some(then)) = (says(run, article), says(old, article)) else {
+            return true;
+        };
+        if !same_propositions {
+            return now != then;
+        }
+        let on = |set: &Says| -> HashSet<(&'static str, String)> {
+            set.iter()
+                .filter(|(p, ..)| *p == proposition)
+                .map(|(_, s, t)| (*s, t.clone()))
+                .collect()
+        };
+        on(&now) != on(&then)
     };
     (0..run.ledger.contradictions.len())
         .map(|i| {
             let c = &run.ledger.contradictions[i];
             let a = &run.articles[run.claims[c.a].article].id;
             let b = &run.articles[run.claims[c.b].article].id;
-            base.changed_articles.contains(a)
-                || base.changed_articles.contains(b)
-                || !old_keys.contains(&key(run, i))
+            !old_keys.contains(&key(run, i))
+                || claims_changed(a, c.proposition)
+                || claims_changed(b, c.proposition)
         })
         .collect()
 }

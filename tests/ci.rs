@@ -269,3 +269,62 @@ fn diff_lists_what_the_branch_changed() {
     assert_eq!(code, 0);
     assert!(out.contains("2 contradictions new"), "{out}");
 }
+
+#[test]
+fn a_typo_fix_in_an_old_article_does_not_fail_the_build() {
+    let repo = repository();
+    let dir = repo.path();
+    git(dir, &["checkout", "-q", "main"]);
+    let path = dir.join("corpus/2023-02-influence-algerienne-bamako.md");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text.replacen("Le Mali a longtemps", "Le Mali a très longtemps", 1),
+    )
+    .unwrap();
+    let (code, out, err) = volte(dir, &["check", "--since", "main"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("no contradiction since main"), "{out}");
+}
+
+#[test]
+fn acknowledgement_mistakes_are_errors() {
+    let repo = repository();
+    let dir = repo.path();
+    let (code, _, err) = volte(dir, &["check", "--acknowledged", "rules/acknowledged.yml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no such acknowledgements file"), "{err}");
+    fs::write(
+        dir.join("rules/acknowledged.yaml"),
+        "- proposition: mali-junta-trusts-algerie\n  articles: [a, b]\n  reason: typo\n",
+    )
+    .unwrap();
+    let (code, _, err) = volte(dir, &["check"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("rules/acknowledged.yaml:1:1: unknown proposition"),
+        "{err}"
+    );
+    assert!(
+        err.contains("did you mean `mali-junta-trusts-algeria`"),
+        "{err}"
+    );
+    fs::remove_file(dir.join("rules/acknowledged.yaml")).unwrap();
+    let args = [
+        "acknowledge",
+        "mali-junta-trusts-algeria",
+        "new-2025",
+        "sw-2024-08-28-algeria-private-armies",
+        "--reason",
+        "two\nlines",
+    ];
+    assert_eq!(volte(dir, &args).0, 0);
+    let (code, _, err) = volte(dir, &args);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("already acknowledged at rules/acknowledged.yaml:2"),
+        "{err}"
+    );
+    let (code, _, err) = volte(dir, &["check", "--fail-on", ""]);
+    assert_eq!(code, 2, "{err}");
+}

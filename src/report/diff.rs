@@ -101,11 +101,11 @@ impl<'a> Diff<'a> {
     }
 
     pub fn stale(&self) -> Vec<&'a AcknowledgementOut> {
-        self.new
-            .stale_acknowledgements
-            .iter()
-            .chain(&self.new.expired_acknowledgements)
-            .collect()
+        self.new.stale_acknowledgements.iter().collect()
+    }
+
+    pub fn expired(&self) -> Vec<&'a AcknowledgementOut> {
+        self.new.expired_acknowledgements.iter().collect()
     }
 
     /// For each proposition whose timeline moved: its id and a unified diff.
@@ -138,13 +138,14 @@ impl<'a> Diff<'a> {
     fn counts(&self) -> String {
         use super::human::plural;
         format!(
-            "{} new and {} resolved, {} added and {} removed, {} moved, {}",
+            "{} new and {} resolved, {} added and {} removed, {} moved, {}, {} expired",
             plural(self.contradictions_new().len(), "contradiction"),
             self.contradictions_resolved().len(),
             plural(self.claims_added().len(), "claim"),
             self.claims_removed().len(),
             plural(self.timelines().len(), "timeline"),
-            plural(self.stale().len(), "stale acknowledgement")
+            plural(self.stale().len(), "stale acknowledgement"),
+            self.expired().len()
         )
     }
 
@@ -169,7 +170,7 @@ impl<'a> Diff<'a> {
             for c in list {
                 let _ = writeln!(
                     out,
-                    "  {:<8} {}  {} {} ({}) {}:{} ↔ {} {} ({}) {}:{}",
+                    "  {:<8} {}  {} {} ({}) {}:{} ↔ {} {} ({}) {}:{}{}",
                     c.kind.as_str(),
                     c.proposition,
                     c.b.date,
@@ -181,7 +182,8 @@ impl<'a> Diff<'a> {
                     c.a.article,
                     c.a.stance.as_str(),
                     c.a.path,
-                    c.a.line
+                    c.a.line,
+                    note(c)
                 );
             }
             out.push('\n');
@@ -207,12 +209,14 @@ impl<'a> Diff<'a> {
             }
             out.push('\n');
         }
-        for a in self.stale() {
-            let _ = writeln!(
-                out,
-                "stale acknowledgement  {}:{}  {} [{} / {}]",
-                a.path, a.line, a.proposition, a.articles[0], a.articles[1]
-            );
+        for (what, list) in [("stale", self.stale()), ("expired", self.expired())] {
+            for a in list {
+                let _ = writeln!(
+                    out,
+                    "{what} acknowledgement  {}:{}  {} [{} / {}]",
+                    a.path, a.line, a.proposition, a.articles[0], a.articles[1]
+                );
+            }
         }
         for (_, diff) in self.timelines() {
             let _ = writeln!(out, "{diff}");
@@ -242,7 +246,8 @@ impl<'a> Diff<'a> {
                 for c in list {
                     let _ = writeln!(
                         out,
-                        "| {mark} | {} | `{}` | {} {} ({}) `{}:{}` | {} {} ({}) `{}:{}` |",
+                        "| {mark}{} | {} | `{}` | {} {} ({}) `{}:{}` | {} {} ({}) `{}:{}` |",
+                        note(c),
                         c.kind.as_str(),
                         c.proposition,
                         c.b.date,
@@ -296,13 +301,26 @@ impl<'a> Diff<'a> {
             }
             let _ = writeln!(out, "</details>\n");
         }
-        for a in self.stale() {
-            let _ = writeln!(
-                out,
-                "⚠️ `{}:{}`: the acknowledgement of `{}` [{} / {}] no longer applies.",
-                a.path, a.line, a.proposition, a.articles[0], a.articles[1]
-            );
+        for (what, list) in [("is stale", self.stale()), ("has expired", self.expired())] {
+            for a in list {
+                let _ = writeln!(
+                    out,
+                    "⚠️ `{}:{}`: the acknowledgement of `{}` [{} / {}] {what}.",
+                    a.path, a.line, a.proposition, a.articles[0], a.articles[1]
+                );
+            }
         }
         out
+    }
+}
+
+/// " (acknowledged)" or " (does not fail)", for a listed contradiction.
+fn note(c: &ContradictionOut) -> &'static str {
+    if c.acknowledged {
+        " (acknowledged)"
+    } else if !c.fails {
+        " (does not fail)"
+    } else {
+        ""
     }
 }

@@ -36,21 +36,28 @@ pub fn render(report: &Report) -> String {
             escape_data(&message(c))
         );
     }
-    for a in report
-        .stale_acknowledgements
-        .iter()
-        .chain(&report.expired_acknowledgements)
-    {
-        let _ = writeln!(
-            out,
-            "::warning file={},line={},title=volte acknowledgement::{}",
-            escape_property(&a.path),
-            a.line,
-            escape_data(&format!(
-                "acknowledgement of {} [{} / {}] no longer applies (stale or expired)",
-                a.proposition, a.articles[0], a.articles[1]
-            ))
-        );
+    for (list, what) in [
+        (
+            &report.stale_acknowledgements,
+            "matches no contradiction any more (stale)",
+        ),
+        (
+            &report.expired_acknowledgements,
+            "has expired: its contradiction fails again",
+        ),
+    ] {
+        for a in list {
+            let _ = writeln!(
+                out,
+                "::warning file={},line={},title=volte acknowledgement::{}",
+                escape_property(&a.path),
+                a.line,
+                escape_data(&format!(
+                    "the acknowledgement of {} [{} / {}] {what}",
+                    a.proposition, a.articles[0], a.articles[1]
+                ))
+            );
+        }
     }
     let _ = writeln!(out, "{}", plain_summary(report));
     out

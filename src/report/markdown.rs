@@ -102,16 +102,23 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out);
     }
     let _ = writeln!(out, "</details>");
-    for a in report
-        .stale_acknowledgements
-        .iter()
-        .chain(&report.expired_acknowledgements)
-    {
-        let _ = writeln!(
-            out,
-            "\n⚠️ `{}:{}`: the acknowledgement of `{}` [{} / {}] no longer applies (stale or expired).",
-            a.path, a.line, a.proposition, a.articles[0], a.articles[1]
-        );
+    for (list, what) in [
+        (
+            &report.stale_acknowledgements,
+            "matches no contradiction any more (stale)",
+        ),
+        (
+            &report.expired_acknowledgements,
+            "has expired: its contradiction fails again",
+        ),
+    ] {
+        for a in list {
+            let _ = writeln!(
+                out,
+                "\n⚠️ `{}:{}`: the acknowledgement of `{}` [{} / {}] {what}.",
+                a.path, a.line, a.proposition, a.articles[0], a.articles[1]
+            );
+        }
     }
     out
 }

@@ -351,6 +351,31 @@ impl Report {
         }
     }
 
+    /// Rewrites every file path of the report (e.g. relative to the repository
+    /// root, for SARIF and GitHub annotations run from a subfolder).
+    pub fn rebase_paths(&mut self, rebase: impl Fn(&str) -> String) {
+        for a in &mut self.articles {
+            a.path = rebase(&a.path);
+        }
+        for e in self.propositions.iter_mut().flat_map(|p| &mut p.timeline) {
+            e.path = rebase(&e.path);
+        }
+        for c in &mut self.claims {
+            c.path = rebase(&c.path);
+        }
+        for c in &mut self.contradictions {
+            c.a.path = rebase(&c.a.path);
+            c.b.path = rebase(&c.b.path);
+        }
+        for a in self
+            .stale_acknowledgements
+            .iter_mut()
+            .chain(&mut self.expired_acknowledgements)
+        {
+            a.path = rebase(&a.path);
+        }
+    }
+
     /// The JSON form, followed by a newline.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         let mut s = serde_json::to_string_pretty(self)?;
