@@ -71,11 +71,20 @@ pub fn yaml_error(path: &Path, error: &serde_saphyr::Error) -> Error {
     let rendered = error.render_with_options(serde_saphyr::render_options! {
         source_name: Some(name.as_str()),
     });
+    let mut message = yaml_message(&rendered);
+    if (line, column) == (1, 1) && message.starts_with("expected mapping") {
+        // The file's top level is not a map: say what it should be.
+        let first_end = message.find('\n').unwrap_or(message.len());
+        message.insert_str(
+            first_end,
+            " (a rule file is a map with `settings`, `entities` and `propositions` keys)",
+        );
+    }
     Error::Rule {
         path: path.to_path_buf(),
         line,
         column,
-        message: yaml_message(&rendered),
+        message,
     }
 }
 
@@ -90,11 +99,6 @@ pub fn yaml_message(rendered: &str) -> String {
         _ => first,
     };
     let mut message = first.to_string();
-    if first.starts_with("expected mapping") || first.contains("invalid type: sequence") {
-        message.push_str(
-            " (a rule file is a map with `settings`, `entities` and `propositions` keys)",
-        );
-    }
     for line in lines {
         message.push('\n');
         message.push_str(line);

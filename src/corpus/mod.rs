@@ -185,7 +185,10 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
             let line = e.location().map_or(0, |l| l.line() as usize).max(1);
             fail(
                 first_yaml_line + line - 1,
-                format!("front matter: {}", first_line(&e.to_string())),
+                format!(
+                    "front matter: {}",
+                    first_line(&crate::error::yaml_message(&e.to_string()))
+                ),
             )
         })?
     };
