@@ -72,6 +72,10 @@ pub fn yaml_error(path: &Path, error: &serde_saphyr::Error) -> Error {
         source_name: Some(name.as_str()),
     });
     let mut message = yaml_message(&rendered);
+    if let Some(hint) = did_you_mean(&message) {
+        let first_end = message.find('\n').unwrap_or(message.len());
+        message.insert_str(first_end, &hint);
+    }
     if (line, column) == (1, 1) && message.starts_with("expected mapping") {
         // The file's top level is not a map: say what it should be.
         let first_end = message.find('\n').unwrap_or(message.len());
@@ -104,4 +108,61 @@ pub fn yaml_message(rendered: &str) -> String {
         message.push_str(line);
     }
     message
+}
+
+/// For serde's "unknown field `suports`, expected one of `id`, `supports`, …":
+/// " (did you mean `supports`?)".
+fn did_you_mean(message: &str) -> Option<String> {
+    let first = message.lines().next()?;
+    let rest = first.split("unknown field `").nth(1)?;
+    let (field, expected) = rest.split_once('`')?;
+    let list = expected.split("expected one of ").nth(1)?;
+    let names: Vec<&str> = list.split(", ").map(|n| n.trim_matches('`')).collect();
+    crate::suggest::closest(field, names).map(|n| format!(" (did you mean `{n}`?)"))
+}
+
+/// The line of `text` at `line` with a caret under `column`, the way rustc
+/// shows it, for errors found after parsing (an unknown entity, a bad regex).
+pub fn snippet(path: &Path, text: &str, line: u64, column: u64) -> Option<String> {
+    let source = text
+        .lines()
+        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let width = line.to_string().len();
+    let pad = " ".repeat(width);
+    let caret = " ".repeat(
+        usize::try_from(column)
+            .ok()?
+            .saturating_sub(1)
+            .min(source.chars().count()),
+    );
+    Some(format!(
+        "{pad}--> {}:{line}:{column}\n{pad} |\n{line} | {source}\n{pad} | {caret}^",
+        path.display()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_get_a_suggestion() {
+        let m = "unknown field `suports`, expected one of id, claim, supports, opposes";
+        assert_eq!(
+            did_you_mean(m).as_deref(),
+            Some(" (did you mean `supports`?)")
+        );
+        let m = "unknown field `suports`, expected one of `id`, `supports`";
+        assert_eq!(
+            did_you_mean(m).as_deref(),
+            Some(" (did you mean `supports`?)")
+        );
+        assert_eq!(did_you_mean("something else"), None);
+    }
+
+    #[test]
+    fn snippets_point_at_the_column() {
+        let s = snippet(Path::new("r.yaml"), "a: 1\nb: [x]\n", 2, 5).unwrap();
+        assert!(s.ends_with("2 | b: [x]\n  |     ^"), "{s}");
+    }
 }

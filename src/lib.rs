@@ -11,6 +11,7 @@ pub mod error;
 pub mod git;
 pub mod ledger;
 pub mod lexicon;
+pub mod lint;
 pub mod matcher;
 pub mod pipeline;
 pub mod report;

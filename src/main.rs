@@ -20,6 +20,7 @@ Examples:
   volte explain corpus/article.md     why each sentence of an article makes its claims
   volte timeline mali-junta-trusts-algeria
   volte diff main                     what this branch changed in the report
+  volte lint                          check the rulebook
   volte check --help                  options and examples for one command";
 
 const EXAMPLES_CHECK: &str = "\
@@ -39,6 +40,11 @@ Examples:
     --reason \"The outlet changed its line in 2022\" --by \"A. Analyst\"
   volte acknowledge PROPOSITION ARTICLE --reason \"...\" --expires 2027-06
     (one article: an internal contradiction)";
+
+const EXAMPLES_LINT: &str = "\
+Examples:
+  volte lint
+  volte lint --deny-warnings          in CI: warnings fail too";
 
 const EXAMPLES_DIFF: &str = "\
 Examples:
@@ -139,6 +145,21 @@ enum Command {
         /// Also read the reader comments.
         #[arg(long)]
         include_comments: bool,
+    },
+    /// Check the rulebook: errors (exit 2) and warnings, each with file:line.
+    ///
+    /// Errors are what stops `volte check` too: YAML mistakes, unknown keys,
+    /// duplicate ids, unknown entities, bad regexes, a pattern under both
+    /// stances. Warnings are what compiles but is likely wrong: an alias claimed
+    /// by two entities, an unused entity, a proposition with one stance only, a
+    /// duplicate pattern, a very wide gap.
+    #[command(after_help = EXAMPLES_LINT)]
+    Lint {
+        #[command(flatten)]
+        at: Locations,
+        /// Exit with 1 when there is a warning.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Record a contradiction as known and accepted, with a reason.
     ///
@@ -243,6 +264,9 @@ fn main() -> ExitCode {
         Ok(Ok(code)) => code,
         Ok(Err(error)) => {
             let _ = writeln!(anstream::stderr(), "{}: {error:#}", error_label());
+            if let Some(snippet) = rule_snippet(&error) {
+                let _ = writeln!(anstream::stderr(), "{snippet}");
+            }
             ExitCode::from(2)
         }
         Err(_) => {
@@ -254,6 +278,25 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A snippet of the rule file under an error found after parsing (YAML
+/// errors bring their own).
+fn rule_snippet(error: &anyhow::Error) -> Option<String> {
+    let volte::Error::Rule {
+        path,
+        line,
+        column,
+        message,
+    } = error.downcast_ref::<volte::Error>()?
+    else {
+        return None;
+    };
+    if message.contains("\n") {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    volte::error::snippet(path, &text, *line, *column)
 }
 
 fn error_label() -> String {
@@ -320,6 +363,42 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             print(&text)?;
             Ok(if report.summary.failing > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Lint { at, deny_warnings } => {
+            let rules = rules_dir(&at)?;
+            let rulebook = rulebook::load(&rules)?;
+            let warnings = volte::lint::lint(&rulebook);
+            let mut err = anstream::stderr().lock();
+            let label = anstyle::AnsiColor::Yellow.on_default().bold();
+            for w in &warnings {
+                let _ = writeln!(
+                    err,
+                    "{label}warning{label:#}: {}: {}",
+                    w.location, w.message
+                );
+                if let Ok(text) = std::fs::read_to_string(&w.location.path) {
+                    if let Some(snippet) = volte::error::snippet(
+                        &w.location.path,
+                        &text,
+                        w.location.line,
+                        w.location.column,
+                    ) {
+                        let _ = writeln!(err, "{snippet}");
+                    }
+                }
+            }
+            let files = volte::report::human::plural(rulebook.files.len(), "rule file");
+            let props = volte::report::human::plural(rulebook.propositions.len(), "proposition");
+            let _ = writeln!(
+                err,
+                "volte lint: {files}, {props}, {}",
+                volte::report::human::plural(warnings.len(), "warning")
+            );
+            Ok(if deny_warnings && !warnings.is_empty() {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

@@ -402,3 +402,46 @@ fn no_colour_when_piped_even_without_no_color() {
         "CLICOLOR_FORCE should force colour"
     );
 }
+
+#[test]
+fn lint_reports_warnings_and_errors_with_their_lines() {
+    let dir = contradicting();
+    volte(dir.path())
+        .arg("lint")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("0 warnings"));
+    fs::write(
+        dir.path().join("rules/more.yaml"),
+        "entities:\n  - id: algerie\n    aliases: [Alger]\n",
+    )
+    .unwrap();
+    volte(dir.path())
+        .arg("lint")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "alias `Alger` of `algeria` is also an alias of `algerie` (rules/more.yaml:3:15)",
+        ))
+        .stderr(predicate::str::contains(
+            "warning: rules/more.yaml:2:9: entity `algerie` is not used",
+        ))
+        .stderr(predicate::str::contains("3 | "));
+    volte(dir.path())
+        .args(["lint", "--deny-warnings"])
+        .assert()
+        .code(1);
+    fs::write(
+        dir.path().join("rules/more.yaml"),
+        "propositions:\n  - id: p\n    claim: x\n    suports: [a]\n",
+    )
+    .unwrap();
+    volte(dir.path())
+        .arg("lint")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "rules/more.yaml:4:5: unknown field `suports`",
+        ))
+        .stderr(predicate::str::contains("(did you mean `supports`?)"));
+}

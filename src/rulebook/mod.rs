@@ -188,6 +188,8 @@ pub struct Entity {
     /// What a sentence must hold for each alias to match.
     pub alias_requirements: Vec<Requirements>,
     pub alias_texts: Vec<String>,
+    /// Where each alias is written.
+    pub alias_locations: Vec<Located>,
     pub location: Located,
 }
 
@@ -427,8 +429,10 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
             ));
         }
         let mut aliases = Vec::new();
+        let mut alias_locations = Vec::new();
         for alias in &e.aliases {
             let at = located(path, text, &alias.referenced);
+            alias_locations.push(at.clone());
             let seq = pattern::parse(&alias.value, lexicon, &mut terms, &NoEntities)
                 .map_err(|err| pattern_error(&at, &alias.value, err))?;
             aliases.push(seq);
@@ -439,6 +443,7 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
             alias_requirements: aliases.iter().map(Seq::requirements).collect(),
             aliases,
             alias_texts: e.aliases.iter().map(|a| a.value.clone()).collect(),
+            alias_locations,
             location: here.clone(),
         });
     }
