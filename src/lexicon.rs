@@ -42,6 +42,8 @@ struct LexiconFile {
     #[serde(default)]
     hypotheticals: Vec<String>,
     #[serde(default)]
+    test_variants: BTreeMap<String, String>,
+    #[serde(default)]
     hypothetical_idioms: Vec<String>,
 }
 
@@ -129,6 +131,8 @@ pub struct Lexicon {
     /// look like one without being one (même si, even if).
     hypotheticals: Vec<Vec<String>>,
     hypothetical_idioms: Vec<Vec<String>>,
+    /// `volte test` variants: name → template with `{sentence}`.
+    test_variants: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -221,6 +225,7 @@ impl Lexicon {
             comment_headings: file.comment_headings.iter().map(|w| fold(w)).collect(),
             hypotheticals: Vec::new(),
             hypothetical_idioms: Vec::new(),
+            test_variants: file.test_variants.clone().into_iter().collect(),
         };
         // Hedges are phrases: read them with this lexicon's own elisions.
         let hedges = file
@@ -310,6 +315,11 @@ impl Lexicon {
             .into_iter()
             .flatten()
             .find_map(|(phrase, prefix)| phrase_at(phrase, *prefix, words, at))
+    }
+
+    /// The `volte test` variants: (name, template with `{sentence}`).
+    pub fn test_variants(&self) -> &[(String, String)] {
+        &self.test_variants
     }
 
     /// True when a hypothetical phrase (si, if) starts at word `at`, and no

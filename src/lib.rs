@@ -6,6 +6,7 @@
 //! contradictions, and [`report`] renders the result. `main.rs` only wires it.
 
 pub mod acknowledge;
+pub mod casebook;
 pub mod corpus;
 pub mod error;
 pub mod git;

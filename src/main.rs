@@ -21,6 +21,7 @@ Examples:
   volte timeline mali-junta-trusts-algeria
   volte diff main                     what this branch changed in the report
   volte lint                          check the rulebook
+  volte test                          run the rulebook's test cases
   volte check --help                  options and examples for one command";
 
 const EXAMPLES_CHECK: &str = "\
@@ -40,6 +41,11 @@ Examples:
     --reason \"The outlet changed its line in 2022\" --by \"A. Analyst\"
   volte acknowledge PROPOSITION ARTICLE --reason \"...\" --expires 2027-06
     (one article: an internal contradiction)";
+
+const EXAMPLES_TEST: &str = "\
+Examples:
+  volte test
+  volte test --cases rules/tests --rules rules";
 
 const EXAMPLES_LINT: &str = "\
 Examples:
@@ -160,6 +166,20 @@ enum Command {
         /// Exit with 1 when there is a warning.
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Run the rulebook's test cases (rules/tests/*.yaml) and their variants.
+    ///
+    /// Each case is a sentence or a short passage and the claims it must make
+    /// (or none). Each supporting or opposing case is also turned into
+    /// variants from the lexicon (a denial must flip the stance, a hedge must
+    /// hedge it). Failures show expected against actual; exit 1 if any.
+    #[command(after_help = EXAMPLES_TEST)]
+    Test {
+        #[command(flatten)]
+        at: Locations,
+        /// The folder of test cases (default: tests/ in the rules folder).
+        #[arg(long, value_name = "DIR")]
+        cases: Option<PathBuf>,
     },
     /// Record a contradiction as known and accepted, with a reason.
     ///
@@ -363,6 +383,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             print(&text)?;
             Ok(if report.summary.failing > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Test { at, cases } => {
+            let rules = rules_dir(&at)?;
+            let rulebook = rulebook::load(&rules)?;
+            let dir = cases.unwrap_or_else(|| rules.join("tests"));
+            let cases = volte::casebook::load(&dir, &rulebook)?;
+            if cases.is_empty() {
+                anyhow::bail!(
+                    "{}: no test cases (*.yaml); see docs/rulebook.md, \"Testing rules\"",
+                    dir.display()
+                );
+            }
+            let outcome = volte::casebook::run(&rulebook, &cases)?;
+            use std::fmt::Write as _;
+            let mut out = String::new();
+            for f in &outcome.failures {
+                let _ = writeln!(
+                    out,
+                    "FAIL {}:{} [{}]\n  « {} »\n  expected: {}\n  actual:   {}\n",
+                    f.case.path.display(),
+                    f.case.line,
+                    f.variant,
+                    volte::text::sentences::display(&f.text),
+                    f.expected,
+                    f.actual
+                );
+            }
+            let total = outcome.cases + outcome.variants;
+            let failed = outcome.failures.len();
+            let _ = writeln!(
+                out,
+                "volte test: {} and {}",
+                volte::report::human::plural(outcome.cases, "case"),
+                volte::report::human::plural(outcome.variants, "variant")
+            );
+            let _ = writeln!(out, "{} passed, {failed} failed", total - failed);
+            print(&out)?;
+            Ok(if failed > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
