@@ -445,3 +445,59 @@ fn lint_reports_warnings_and_errors_with_their_lines() {
         ))
         .stderr(predicate::str::contains("(did you mean `supports`?)"));
 }
+
+#[test]
+fn test_runs_cases_and_variants_and_fails_on_a_wrong_expectation() {
+    let dir = contradicting();
+    fs::create_dir_all(dir.path().join("rules/tests")).unwrap();
+    fs::write(
+        dir.path().join("rules/tests/cases.yaml"),
+        "- text: \"L'Algérie soutient la présence russe.\"\n  expect:\n    backs-russia: supports\n\
+         - text: \"L'Algérie observe la présence russe.\"\n  expect: {}\n",
+    )
+    .unwrap();
+    // Two cases; the first also gets generated deny and hedge variants.
+    volte(dir.path())
+        .arg("test")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 cases"))
+        .stdout(predicate::str::contains(" 0 failed"));
+
+    fs::write(
+        dir.path().join("rules/tests/cases.yaml"),
+        "- text: \"L'Algérie soutient la présence russe.\"\n  expect:\n    backs-russia: opposes\n",
+    )
+    .unwrap();
+    volte(dir.path())
+        .arg("test")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("FAIL rules/tests/cases.yaml:1"))
+        .stdout(predicate::str::contains("expected: backs-russia: opposes"))
+        .stdout(predicate::str::contains("actual:   backs-russia: supports"));
+
+    fs::write(
+        dir.path().join("rules/tests/cases.yaml"),
+        "- text: \"x\"\n  expect:\n    backs-rusia: supports\n",
+    )
+    .unwrap();
+    volte(dir.path())
+        .arg("test")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rules/tests/cases.yaml"))
+        .stderr(predicate::str::contains(
+            "unknown proposition `backs-rusia`",
+        ));
+}
+
+#[test]
+fn the_bundled_casebook_passes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    volte(root)
+        .arg("test")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(" 0 failed"));
+}
