@@ -62,7 +62,9 @@ const EXAMPLES_EXPLAIN: &str = "\
 Examples:
   volte explain corpus/2021-10-algerie-wagner.md
   volte explain corpus/2021-10-algerie-wagner.md --include-comments
-  volte explain corpus/2021-10-algerie-wagner.md --format json";
+  volte explain corpus/2021-10-algerie-wagner.md --format json
+  volte explain corpus/2021-10-algerie-wagner.md --line 12
+  echo \"Alger ne soutient pas Wagner au Mali.\" | volte explain -";
 
 const EXAMPLES_TIMELINE: &str = "\
 Examples:
@@ -216,10 +218,21 @@ enum Command {
     /// For every sentence: its line, the entities it names (or borrows from
     /// the sentence before), and for each claim the cue, the pattern that
     /// fired, the negation that flipped it and the hedge that softened it.
+    /// With `--line`, or a passage on standard input, also the words after
+    /// folding and, for each proposition that came close, why it made no
+    /// claim (a required actor missing, an `unless`, a question, a
+    /// hypothesis).
     #[command(after_help = EXAMPLES_EXPLAIN)]
     Explain {
-        /// The article file.
+        /// The article file, or `-` for a passage on standard input (front
+        /// matter optional).
         article: PathBuf,
+        /// Only the sentence at this line of the article.
+        #[arg(long, value_name = "N")]
+        line: Option<usize>,
+        /// Show the folded words and the near misses for every sentence.
+        #[arg(long)]
+        why_not: bool,
         #[command(flatten)]
         at: Locations,
         /// Output format: `human`, or `json` (one object for the article:
@@ -586,22 +599,46 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Explain {
             article,
+            line,
+            why_not,
             at,
             format,
             include_comments,
         } => {
             let rules = rules_dir(&at)?;
             let rulebook = rulebook::load(&rules)?;
-            let article = corpus::read_article(&article, &rulebook.language)?;
+            let stdin = article.as_os_str() == "-";
+            // Lines added in front of a passage given without front matter.
+            let mut added_lines = 0;
+            let article = if stdin {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .context("reading the passage from standard input")?;
+                if !text.trim_start().starts_with("---") {
+                    text = format!("---\nid: stdin\ndate: 2000\n---\n{text}\n");
+                    added_lines = 4;
+                }
+                corpus::parse_article(article.clone(), text, &rulebook.language)?
+            } else {
+                corpus::read_article(&article, &rulebook.language)?
+            };
             let options = Options {
                 include_comments,
                 detail: true,
             };
             let analysis =
                 matcher::analyze(0, &article, &rulebook, options, &mut Scratch::default())?;
-            let explanation = Explanation::new(&article, &analysis, &rulebook);
+            let mut explanation = Explanation::new(&article, &analysis, &rulebook);
+            for s in &mut explanation.sentences {
+                s.line -= added_lines;
+            }
+            if let Some(n) = line {
+                explanation
+                    .keep_line(n)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", article.path.display()))?;
+            }
             let text = match format {
-                Format::Human => explanation.render(),
+                Format::Human => explanation.render(why_not || stdin || line.is_some()),
                 Format::Json => format!("{}\n", serde_json::to_string_pretty(&explanation)?),
             };
             print(&text)?;

@@ -70,6 +70,18 @@ pub struct SentenceDetail {
     /// Entities of the preceding sentences that the context rule lends it.
     pub context: Vec<usize>,
     pub claims: Vec<Claim>,
+    /// The sentence's words after folding, as patterns see them.
+    pub tokens: Vec<String>,
+    /// Propositions that came close but made no claim, and why not.
+    pub near_misses: Vec<NearMiss>,
+}
+
+/// A proposition a sentence came close to: an actor it requires is named, or
+/// one of its patterns matched, yet it made no claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearMiss {
+    pub proposition: usize,
+    pub reason: String,
 }
 
 /// The result of matching one article.
@@ -157,8 +169,9 @@ pub fn analyze(
         // A question asserts nothing: "Faut-il imaginer des soldats algériens à Kidal ?"
         let question = is_question(&text[sentence.span.clone()]);
         let mut claims = Vec::new();
+        let mut near_misses = Vec::new();
         for (p_index, proposition) in rulebook.propositions.iter().enumerate() {
-            let satisfied = proposition.requires.iter().all(|any_of| {
+            let present = |any_of: &&Vec<usize>| {
                 any_of.iter().any(|&e| {
                     named[e]
                         || match proposition.context {
@@ -168,11 +181,43 @@ pub fn analyze(
                             Context::Article => seen[e],
                         }
                 })
-            });
+            };
+            let satisfied = proposition.requires.iter().all(|g| present(&g));
             if !satisfied || question {
+                if options.detail {
+                    let missing: Vec<&Vec<usize>> = proposition
+                        .requires
+                        .iter()
+                        .filter(|g| !present(g))
+                        .collect();
+                    let some_actor = missing.len() < proposition.requires.len();
+                    if let Some(reason) = view.why_not(
+                        rulebook,
+                        proposition,
+                        lexicon,
+                        question,
+                        &missing,
+                        some_actor,
+                    ) {
+                        near_misses.push(NearMiss {
+                            proposition: p_index,
+                            reason,
+                        });
+                    }
+                }
                 continue;
             }
-            if let Some(claim) = view.evaluate(proposition, lexicon) {
+            let claim = view.evaluate(proposition, lexicon);
+            if claim.is_none() && options.detail {
+                if let Some(reason) = view.why_not(rulebook, proposition, lexicon, false, &[], true)
+                {
+                    near_misses.push(NearMiss {
+                        proposition: p_index,
+                        reason,
+                    });
+                }
+            }
+            if let Some(claim) = claim {
                 claims.push(Claim {
                     article: article_index,
                     proposition: p_index,
@@ -209,6 +254,8 @@ pub fn analyze(
                     .collect(),
                 context: context_entities,
                 claims: claims.clone(),
+                tokens: view.words().map(str::to_owned).collect(),
+                near_misses,
             });
         }
         analysis.claims.extend(claims);
@@ -412,6 +459,91 @@ impl<'a> SentenceView<'a> {
         let start = self.scratch.tokens.get(tokens.start).span.start;
         let end = self.scratch.tokens.get(tokens.end - 1).span.end;
         sentences::display(&self.text[start..end])
+    }
+
+    /// The folded words of the sentence.
+    fn words(&self) -> impl Iterator<Item = &str> {
+        self.scratch.tokens.words()
+    }
+
+    /// Why `proposition` made no claim here, when it came close: some actor
+    /// it requires is named (`some_actor`), or one of its patterns matched.
+    /// `missing` are the required groups not named; `question` is true for a
+    /// sentence that asks rather than asserts.
+    fn why_not(
+        &self,
+        rulebook: &Rulebook,
+        proposition: &Proposition,
+        lexicon: &Lexicon,
+        question: bool,
+        missing: &[&Vec<usize>],
+        some_actor: bool,
+    ) -> Option<String> {
+        let found = [Stance::Supports, Stance::Opposes]
+            .into_iter()
+            .find_map(|stance| {
+                proposition
+                    .patterns(stance)
+                    .iter()
+                    .find_map(|p| self.find(p).map(|f| (stance, p, f)))
+            });
+        if !some_actor && found.is_none() {
+            return None;
+        }
+        let cue = |f: &Found| {
+            let start = f.cue.first().copied().unwrap_or(f.start);
+            let end = f.cue.last().map_or(f.end, |&l| l + 1);
+            self.original(start..end)
+        };
+        if !missing.is_empty() {
+            let names: Vec<String> = missing
+                .iter()
+                .map(|g| {
+                    g.iter()
+                        .map(|&e| rulebook.entities[e].id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                })
+                .collect();
+            let mut reason = format!(
+                "requires {} (not named here or just before)",
+                names.join(", ")
+            );
+            if let Some((stance, p, f)) = &found {
+                reason.push_str(&format!(
+                    "; `{}` pattern `{}` matched «{}»",
+                    stance.as_str(),
+                    p.text,
+                    cue(f)
+                ));
+            }
+            return Some(reason);
+        }
+        if question {
+            return Some("a question asserts nothing".into());
+        }
+        if let Some(p) = proposition.unless.iter().find(|p| self.find(p).is_some()) {
+            return Some(format!("excluded by `unless` pattern `{}`", p.text));
+        }
+        let Some((stance, p, f)) = found else {
+            return Some(
+                "its actors are named, but no `supports` or `opposes` pattern matched".into(),
+            );
+        };
+        if self.hypothetical(f.cue.first().copied().unwrap_or(f.start), lexicon) {
+            return Some(format!(
+                "`{}` pattern `{}` matched «{}» inside a hypothesis (if…), which asserts nothing",
+                stance.as_str(),
+                p.text,
+                cue(&f)
+            ));
+        }
+        Some(format!(
+            "`{}` pattern `{}` matched «{}», but a one-way pattern (`!`) makes no claim when negated",
+            stance.as_str(),
+            p.text,
+            cue(&f)
+        ))
     }
 
     /// The best claim this sentence makes on `proposition`, if any.

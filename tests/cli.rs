@@ -501,3 +501,62 @@ fn the_bundled_casebook_passes() {
         .code(0)
         .stdout(predicate::str::contains(" 0 failed"));
 }
+
+#[test]
+fn explain_one_line_or_standard_input_says_why_not() {
+    let dir = project(&[(
+        "a.md",
+        article(
+            "a",
+            "2021-10",
+            "L'Algérie soutient la présence russe.\nL'Algérie observe la présence russe.\nLa Russie se tait.",
+        ),
+    )]);
+    // Line 7 of the file is the second sentence of the body.
+    volte(dir.path())
+        .args(["explain", "corpus/a.md", "--line", "7"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("observe"))
+        .stdout(predicate::str::contains("soutient").not())
+        .stdout(predicate::str::contains(
+            "words: le algerie observe la presence russe",
+        ))
+        .stdout(predicate::str::contains(
+            "✗ backs-russia: its actors are named, but no `supports` or `opposes` pattern matched",
+        ));
+    volte(dir.path())
+        .args(["explain", "corpus/a.md", "--line", "99"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("se tait"))
+        .stdout(predicate::str::contains("algeria (from context)"));
+    volte(dir.path())
+        .args(["explain", "-"])
+        .write_stdin("La Russie soutient la présence russe.")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "✗ backs-russia: requires algeria (not named here or just before); \
+             `supports` pattern `soutient ..4 @russia` matched «soutient",
+        ));
+    volte(dir.path())
+        .args(["explain", "-"])
+        .write_stdin("Est-ce que l'Algérie soutient la présence russe ?\n")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("standard input"))
+        .stdout(predicate::str::contains("   1  Est-ce que"))
+        .stdout(predicate::str::contains(
+            "✗ backs-russia: a question asserts nothing",
+        ));
+    let out = volte(dir.path())
+        .args(["explain", "-", "--format", "json"])
+        .write_stdin("L'Algérie observe la présence russe.")
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sentence = &json["sentences"][0];
+    assert_eq!(sentence["tokens"][1], "algerie");
+    assert_eq!(sentence["near_misses"][0]["proposition"], "backs-russia");
+}

@@ -31,6 +31,16 @@ pub struct SentenceOut {
     /// Entities lent by earlier sentences (the `context` of the propositions).
     pub context: Vec<String>,
     pub claims: Vec<ClaimWhy>,
+    /// The words after folding, as patterns see them.
+    pub tokens: Vec<String>,
+    /// Propositions that came close but made no claim, and why not.
+    pub near_misses: Vec<NearMissOut>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NearMissOut {
+    pub proposition: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -93,22 +103,53 @@ impl Explanation {
                         .map(|&e| rulebook.entities[e].id.clone())
                         .collect(),
                     claims: d.claims.iter().map(claim).collect(),
+                    tokens: d.tokens.clone(),
+                    near_misses: d
+                        .near_misses
+                        .iter()
+                        .map(|n| NearMissOut {
+                            proposition: rulebook.propositions[n.proposition].id.clone(),
+                            reason: n.reason.clone(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         }
     }
 
-    pub fn render(&self) -> String {
+    /// Keeps only the sentences of line `line` (or the one running over it).
+    /// Fails when the line is past the end of the article.
+    pub fn keep_line(&mut self, line: usize) -> Result<(), String> {
+        let last = self.sentences.iter().rposition(|s| s.line <= line);
+        let Some(last) = last else {
+            return Err(format!("no sentence starts at or before line {line}"));
+        };
+        let start_line = self.sentences[last].line;
+        self.sentences.retain(|s| s.line == start_line);
+        Ok(())
+    }
+
+    /// The human form; `why_not` adds the folded words of each sentence and
+    /// the propositions that came close without a claim.
+    pub fn render(&self, why_not: bool) -> String {
         let bold = Style::new().bold();
         let dim = Style::new().dimmed();
         let green = AnsiColor::Green.on_default();
         let red = AnsiColor::Red.on_default();
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "{bold}{}{bold:#}  {}  {}  {dim}{}{dim:#}",
-            self.article, self.date, self.source, self.path
-        );
+        if self.path == "-" {
+            let _ = writeln!(
+                out,
+                "{bold}standard input{bold:#}  {dim}lang {}{dim:#}",
+                self.lang
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{bold}{}{bold:#}  {}  {}  {dim}{}{dim:#}",
+                self.article, self.date, self.source, self.path
+            );
+        }
         let claims: usize = self.sentences.iter().map(|s| s.claims.len()).sum();
         for s in &self.sentences {
             let section = match s.section {
@@ -156,6 +197,16 @@ impl Explanation {
                 }
                 if let Some(h) = &c.hedge {
                     let _ = writeln!(out, "          hedged by «{h}»");
+                }
+            }
+            if why_not {
+                let _ = writeln!(out, "      {dim}words:{dim:#} {}", s.tokens.join(" "));
+                for n in &s.near_misses {
+                    let _ = writeln!(
+                        out,
+                        "      {dim}✗{dim:#} {bold}{}{bold:#}: {}",
+                        n.proposition, n.reason
+                    );
                 }
             }
         }
