@@ -81,7 +81,23 @@ pub struct SentenceDetail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NearMiss {
     pub proposition: usize,
+    pub kind: MissKind,
     pub reason: String,
+}
+
+/// Why a proposition made no claim on a sentence that came close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissKind {
+    /// A required actor is not named.
+    Actor,
+    Question,
+    Unless,
+    Hypothesis,
+    /// A one-way pattern under a negation.
+    OneWay,
+    /// The actors are named but no stance pattern matched: what
+    /// `volte suggest` looks at.
+    NoPattern,
 }
 
 /// The result of matching one article.
@@ -191,7 +207,7 @@ pub fn analyze(
                         .filter(|g| !present(g))
                         .collect();
                     let some_actor = missing.len() < proposition.requires.len();
-                    if let Some(reason) = view.why_not(
+                    if let Some((kind, reason)) = view.why_not(
                         rulebook,
                         proposition,
                         lexicon,
@@ -201,6 +217,7 @@ pub fn analyze(
                     ) {
                         near_misses.push(NearMiss {
                             proposition: p_index,
+                            kind,
                             reason,
                         });
                     }
@@ -209,10 +226,12 @@ pub fn analyze(
             }
             let claim = view.evaluate(proposition, lexicon);
             if claim.is_none() && options.detail {
-                if let Some(reason) = view.why_not(rulebook, proposition, lexicon, false, &[], true)
+                if let Some((kind, reason)) =
+                    view.why_not(rulebook, proposition, lexicon, false, &[], true)
                 {
                     near_misses.push(NearMiss {
                         proposition: p_index,
+                        kind,
                         reason,
                     });
                 }
@@ -478,7 +497,7 @@ impl<'a> SentenceView<'a> {
         question: bool,
         missing: &[&Vec<usize>],
         some_actor: bool,
-    ) -> Option<String> {
+    ) -> Option<(MissKind, String)> {
         let found = [Stance::Supports, Stance::Opposes]
             .into_iter()
             .find_map(|stance| {
@@ -517,33 +536,30 @@ impl<'a> SentenceView<'a> {
                     cue(f)
                 ));
             }
-            return Some(reason);
+            return Some((MissKind::Actor, reason));
         }
         if question {
-            return Some("a question asserts nothing".into());
+            return Some((MissKind::Question, "a question asserts nothing".into()));
         }
         if let Some(p) = proposition.unless.iter().find(|p| self.find(p).is_some()) {
-            return Some(format!("excluded by `unless` pattern `{}`", p.text));
+            let reason = format!("excluded by `unless` pattern `{}`", p.text);
+            return Some((MissKind::Unless, reason));
         }
         let Some((stance, p, f)) = found else {
-            return Some(
-                "its actors are named, but no `supports` or `opposes` pattern matched".into(),
-            );
+            let reason = "its actors are named, but no `supports` or `opposes` pattern matched";
+            return Some((MissKind::NoPattern, reason.into()));
         };
+        let (stance, pattern, cue) = (stance.as_str(), &p.text, cue(&f));
         if self.hypothetical(f.cue.first().copied().unwrap_or(f.start), lexicon) {
-            return Some(format!(
-                "`{}` pattern `{}` matched «{}» inside a hypothesis (if…), which asserts nothing",
-                stance.as_str(),
-                p.text,
-                cue(&f)
-            ));
+            let reason = format!(
+                "`{stance}` pattern `{pattern}` matched «{cue}» inside a hypothesis (if…), which asserts nothing"
+            );
+            return Some((MissKind::Hypothesis, reason));
         }
-        Some(format!(
-            "`{}` pattern `{}` matched «{}», but a one-way pattern (`!`) makes no claim when negated",
-            stance.as_str(),
-            p.text,
-            cue(&f)
-        ))
+        let reason = format!(
+            "`{stance}` pattern `{pattern}` matched «{cue}», but a one-way pattern (`!`) makes no claim when negated"
+        );
+        Some((MissKind::OneWay, reason))
     }
 
     /// The best claim this sentence makes on `proposition`, if any.
