@@ -45,6 +45,8 @@ struct LexiconFile {
     test_variants: BTreeMap<String, String>,
     #[serde(default)]
     hypothetical_idioms: Vec<String>,
+    #[serde(default)]
+    stopwords: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -133,6 +135,9 @@ pub struct Lexicon {
     hypothetical_idioms: Vec<Vec<String>>,
     /// `volte test` variants: name → template with `{sentence}`.
     test_variants: Vec<(String, String)>,
+    /// Words that carry no stance (articles, auxiliaries, reporting words),
+    /// left out by `volte suggest`.
+    stopwords: HashSet<String>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -226,6 +231,7 @@ impl Lexicon {
             hypotheticals: Vec::new(),
             hypothetical_idioms: Vec::new(),
             test_variants: file.test_variants.clone().into_iter().collect(),
+            stopwords: file.stopwords.iter().map(|w| fold(w)).collect(),
         };
         // Hedges are phrases: read them with this lexicon's own elisions.
         let hedges = file
@@ -318,6 +324,16 @@ impl Lexicon {
     }
 
     /// The `volte test` variants: (name, template with `{sentence}`).
+    /// True for a folded word that says nothing about a stance: a stopword,
+    /// a negator, a month, a hedge word.
+    pub fn is_stopword(&self, folded: &str) -> bool {
+        self.stopwords.contains(folded)
+            || self.negator(folded).is_some()
+            || self.months.contains_key(folded)
+            || self.hedges.iter().any(|h| h.iter().any(|w| w == folded))
+            || folded.chars().all(|c| c.is_ascii_digit())
+    }
+
     pub fn test_variants(&self) -> &[(String, String)] {
         &self.test_variants
     }

@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod lexicon;
 pub mod lint;
 pub mod matcher;
+pub mod missed;
 pub mod pipeline;
 pub mod report;
 pub mod rulebook;

@@ -66,6 +66,12 @@ Examples:
   volte explain corpus/2021-10-algerie-wagner.md --line 12
   echo \"Alger ne soutient pas Wagner au Mali.\" | volte explain -";
 
+const EXAMPLES_SUGGEST: &str = "\
+Examples:
+  volte suggest
+  volte suggest mali-junta-trusts-algeria --top 20
+  volte suggest --corpus ../articles --format json";
+
 const EXAMPLES_TIMELINE: &str = "\
 Examples:
   volte timeline
@@ -240,6 +246,29 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
         format: Format,
         /// Also explain the reader comments.
+        #[arg(long)]
+        include_comments: bool,
+    },
+    /// Find the sentences the rulebook misses, and words to catch them with.
+    ///
+    /// For each proposition, the sentences that name every actor it requires
+    /// but match none of its patterns, ranked by the words they share with the
+    /// sentences that did make a claim (rare words weigh more); and the words
+    /// that recur in them and that no pattern uses yet. Read the top ones,
+    /// then `volte explain FILE --line N` to see why one is missed.
+    #[command(after_help = EXAMPLES_SUGGEST)]
+    Suggest {
+        /// A proposition id (default: all of them).
+        proposition: Option<String>,
+        #[command(flatten)]
+        at: Locations,
+        /// How many sentences to show per proposition.
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        top: usize,
+        /// Output format: `human` or `json`.
+        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
+        format: Format,
+        /// Also read the reader comments.
         #[arg(long)]
         include_comments: bool,
     },
@@ -640,6 +669,45 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let text = match format {
                 Format::Human => explanation.render(why_not || stdin || line.is_some()),
                 Format::Json => format!("{}\n", serde_json::to_string_pretty(&explanation)?),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Suggest {
+            proposition,
+            at,
+            top,
+            format,
+            include_comments,
+        } => {
+            let (rules, corpus_dir) = locate(&at)?;
+            let rulebook = rulebook::load(&rules)?;
+            let articles = corpus::load(&corpus_dir, &rulebook.language)?;
+            let only = match &proposition {
+                None => None,
+                Some(id) => Some(
+                    rulebook
+                        .propositions
+                        .iter()
+                        .position(|p| p.id == *id)
+                        .ok_or_else(|| {
+                            let ids = rulebook.propositions.iter().map(|p| p.id.as_str());
+                            let hint = volte::suggest::closest(id, ids)
+                                .map(|n| format!(" (did you mean `{n}`?)"))
+                                .unwrap_or_default();
+                            anyhow::anyhow!("no proposition `{id}` in the rulebook{hint}; `volte timeline` lists them all")
+                        })?,
+                ),
+            };
+            let limits = volte::missed::Limits {
+                candidates: top,
+                cue_words: 12,
+            };
+            let found =
+                volte::missed::suggest(&rulebook, &articles, include_comments, only, limits)?;
+            let text = match format {
+                Format::Human => found.render(),
+                Format::Json => format!("{}\n", serde_json::to_string_pretty(&found)?),
             };
             print(&text)?;
             Ok(ExitCode::SUCCESS)

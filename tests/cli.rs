@@ -560,3 +560,68 @@ fn explain_one_line_or_standard_input_says_why_not() {
     assert_eq!(sentence["tokens"][1], "algerie");
     assert_eq!(sentence["near_misses"][0]["proposition"], "backs-russia");
 }
+
+#[test]
+fn suggest_ranks_missed_sentences_by_what_matched_sentences_say() {
+    let dir = project(&[
+        (
+            "a.md",
+            article(
+                "a",
+                "2021-10",
+                "L'Algérie soutient la présence militaire russe.",
+            ),
+        ),
+        (
+            "b.md",
+            article(
+                "b",
+                "2022-01",
+                "L'Algérie et la Russie ont signé un accord gazier.\n\n\
+                 L'Algérie applaudit la présence militaire russe.",
+            ),
+        ),
+    ]);
+    let out = volte(dir.path())
+        .args(["suggest", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &json["propositions"][0];
+    assert_eq!(p["proposition"], "backs-russia");
+    assert_eq!(p["matched"], 1);
+    assert_eq!(p["unmatched"], 2);
+    // The sentence that talks like the matched one comes first, and why.
+    let first = &p["candidates"][0];
+    assert!(first["sentence"].as_str().unwrap().contains("applaudit"));
+    assert_eq!(first["path"], "corpus/b.md");
+    assert_eq!(first["line"], 8);
+    assert!(first["because_of"]
+        .as_array()
+        .unwrap()
+        .contains(&"presence".into()));
+    // Its new verb is a cue word to consider; the pattern's own words are not.
+    let cues: Vec<&str> = p["cue_words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["word"].as_str().unwrap())
+        .collect();
+    assert!(cues.contains(&"applaudit"), "{cues:?}");
+    assert!(!cues.contains(&"soutient"), "{cues:?}");
+
+    volte(dir.path())
+        .arg("suggest")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "backs-russia: 2 sentences name its actors without a claim (1 with one)",
+        ))
+        .stdout(predicate::str::contains("corpus/b.md:8"));
+    volte(dir.path())
+        .args(["suggest", "backs-rusia"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `backs-russia`?"));
+}
