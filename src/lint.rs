@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::rulebook::{Item, Located, PatternBody, Rulebook, Seq, Stance};
+use crate::rulebook::{Item, Located, PatternBody, Period, Rulebook, Seq, Stance};
 use crate::text::fold::fold;
 
 /// A gap wider than this makes a pattern match across unrelated clauses.
@@ -27,24 +27,35 @@ pub fn lint(rulebook: &Rulebook) -> Vec<Warning> {
     };
 
     // An alias claimed by two entities makes every mention of it count twice.
-    let mut seen: HashMap<String, (&str, &Located)> = HashMap::new();
+    // Dated aliases may share a text when their periods do not meet.
+    let mut seen: HashMap<String, (&str, &Located, Option<Period>)> = HashMap::new();
     for entity in &rulebook.entities {
-        for (text, at) in entity.alias_texts.iter().zip(&entity.alias_locations) {
+        let written = entity
+            .alias_texts
+            .iter()
+            .zip(&entity.alias_locations)
+            .zip(&entity.alias_periods);
+        for ((text, at), period) in written {
             let key = fold(text.trim());
+            let meets = |other: &Option<Period>| match (period, other) {
+                (Some(a), Some(b)) => a.overlaps(b),
+                _ => true,
+            };
             match seen.get(&key) {
-                Some((other, first)) if *other != entity.id => warn(
+                Some((_, _, other)) if !meets(other) => {}
+                Some((other, first, _)) if *other != entity.id => warn(
                     at,
                     format!(
                         "alias `{text}` of `{}` is also an alias of `{other}` ({first})",
                         entity.id
                     ),
                 ),
-                Some((_, first)) => warn(
+                Some((_, first, _)) => warn(
                     at,
                     format!("alias `{text}` is listed twice (first at {first})"),
                 ),
                 None => {
-                    seen.insert(key, (&entity.id, at));
+                    seen.insert(key, (&entity.id, at, *period));
                 }
             }
         }

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::corpus::Article;
+use crate::corpus::{Article, PartialDate};
 use crate::error::Error;
 use crate::lexicon::Lexicon;
 use crate::rulebook::{
@@ -175,7 +175,7 @@ pub fn analyze(
             continue;
         }
         analysis.sentences += 1;
-        let view = SentenceView::build(text, sentence, lexicon, rulebook, scratch);
+        let view = SentenceView::build(text, sentence, article.date, lexicon, rulebook, scratch);
         let named = view.named.clone();
         if sentence.section != seen_section {
             seen.iter_mut().for_each(|s| *s = false);
@@ -317,6 +317,7 @@ impl<'a> SentenceView<'a> {
     fn build(
         text: &'a str,
         sentence: &Sentence,
+        date: PartialDate,
         lexicon: &Lexicon,
         rulebook: &'a Rulebook,
         scratch: &'a mut Scratch,
@@ -371,8 +372,13 @@ impl<'a> SentenceView<'a> {
         };
         let mut mentions = Vec::new();
         for (e_index, entity) in rulebook.entities.iter().enumerate() {
-            for (alias, required) in entity.aliases.iter().zip(&entity.alias_requirements) {
-                if !view.satisfies(required) {
+            let aliases = entity
+                .aliases
+                .iter()
+                .zip(&entity.alias_requirements)
+                .zip(&entity.alias_periods);
+            for ((alias, required), period) in aliases {
+                if !view.satisfies(required) || period.is_some_and(|p| !p.holds_on(date)) {
                     continue;
                 }
                 for start in 0..view.len() {

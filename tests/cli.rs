@@ -625,3 +625,79 @@ fn suggest_ranks_missed_sentences_by_what_matched_sentences_say() {
         .code(2)
         .stderr(predicate::str::contains("did you mean `backs-russia`?"));
 }
+
+#[test]
+fn a_dated_alias_names_its_entity_only_in_its_period() {
+    let dir = TempDir::new().unwrap();
+    fs::create_dir_all(dir.path().join("rules")).unwrap();
+    fs::write(
+        dir.path().join("rules/rules.yaml"),
+        "\
+entities:
+  - id: lamamra
+    aliases: [Lamamra]
+    dated_aliases:
+      - alias: ministre algérien des Affaires étrangères
+        from: 2021-07
+        until: 2023-03
+  - id: attaf
+    aliases: [Attaf]
+    dated_aliases:
+      - alias: ministre algérien des Affaires étrangères
+        from: 2023-04
+propositions:
+  - id: p
+    claim: x
+    supports: [\"salue ..4 @lamamra\"]
+    opposes: [\"salue ..4 @attaf\"]
+",
+    )
+    .unwrap();
+    let explain = |date: &str| {
+        let out = volte(dir.path())
+            .args(["explain", "-"])
+            .write_stdin(format!(
+                "---\ndate: {date}\n---\nLe ministre algérien des Affaires étrangères est à Bamako.\n"
+            ))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(explain("2022-01-10").contains("entities: lamamra «ministre"));
+    assert!(explain("2023-03").contains("entities: lamamra «ministre"));
+    assert!(explain("2024").contains("entities: attaf «ministre"));
+    let before = explain("2019");
+    assert!(!before.contains("entities:"), "{before}");
+    // Periods that do not meet share the alias without a lint warning.
+    volte(dir.path())
+        .arg("lint")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("also an alias").not());
+
+    fs::write(
+        dir.path().join("rules/more.yaml"),
+        "entities:\n  - id: x\n    dated_aliases:\n      - alias: y\n        from: 2023-05\n        until: 2023-01\n",
+    )
+    .unwrap();
+    volte(dir.path())
+        .arg("lint")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "rules/more.yaml:4:16: dated alias `y` ends before it starts",
+        ));
+    fs::write(
+        dir.path().join("rules/more.yaml"),
+        "entities:\n  - id: x\n    dated_aliases:\n      - alias: y\n        from: 2023-13\n",
+    )
+    .unwrap();
+    volte(dir.path())
+        .arg("lint")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "rules/more.yaml:5:15: bad date `2023-13`",
+        ));
+}

@@ -52,7 +52,21 @@ struct EntityFile {
     id: Spanned<String>,
     #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
     aliases: Vec<Spanned<String>>,
+    /// Aliases that name the entity only for a while.
+    #[serde(default)]
+    dated_aliases: Vec<DatedAliasFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatedAliasFile {
+    alias: Spanned<String>,
+    #[serde(default)]
+    from: Option<Spanned<String>>,
+    #[serde(default)]
+    until: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -190,7 +204,29 @@ pub struct Entity {
     pub alias_texts: Vec<String>,
     /// Where each alias is written.
     pub alias_locations: Vec<Located>,
+    /// When each alias names the entity: `None` is always.
+    pub alias_periods: Vec<Option<Period>>,
     pub location: Located,
+}
+
+/// The days an alias holds, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: jiff::civil::Date,
+    pub until: jiff::civil::Date,
+}
+
+impl Period {
+    /// True when an article of this date may fall inside the period (a
+    /// partial date, `2023`, counts when any of its days does).
+    pub fn holds_on(&self, date: crate::corpus::PartialDate) -> bool {
+        date.first_day() <= self.until && date.last_day() >= self.from
+    }
+
+    /// True when the two periods share a day.
+    pub fn overlaps(&self, other: &Period) -> bool {
+        self.from <= other.until && other.from <= self.until
+    }
 }
 
 /// How a pattern matches.
@@ -422,7 +458,7 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
     let mut terms = TermTable::default();
     let mut entities = Vec::new();
     for (e, here, path, text) in &entity_files {
-        if e.aliases.is_empty() {
+        if e.aliases.is_empty() && e.dated_aliases.is_empty() {
             return Err(rule_error(
                 here,
                 format!("entity `{}` has no aliases", e.id.value),
@@ -430,20 +466,34 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
         }
         let mut aliases = Vec::new();
         let mut alias_locations = Vec::new();
-        for alias in &e.aliases {
+        let mut alias_texts = Vec::new();
+        let mut alias_periods = Vec::new();
+        let written = e
+            .aliases
+            .iter()
+            .map(|a| Ok((a, None)))
+            .chain(e.dated_aliases.iter().map(|d| {
+                let period = period(path, text, d)?;
+                Ok((&d.alias, Some(period)))
+            }));
+        for item in written {
+            let (alias, period) = item?;
             let at = located(path, text, &alias.referenced);
             alias_locations.push(at.clone());
             let seq = pattern::parse(&alias.value, lexicon, &mut terms, &NoEntities)
                 .map_err(|err| pattern_error(&at, &alias.value, err))?;
             aliases.push(seq);
+            alias_texts.push(alias.value.clone());
+            alias_periods.push(period);
         }
         entities.push(Entity {
             id: e.id.value.clone(),
             name: e.name.clone(),
             alias_requirements: aliases.iter().map(Seq::requirements).collect(),
             aliases,
-            alias_texts: e.aliases.iter().map(|a| a.value.clone()).collect(),
+            alias_texts,
             alias_locations,
+            alias_periods,
             location: here.clone(),
         });
     }
@@ -626,6 +676,52 @@ fn compile_pattern(
         one_way,
         location: at,
     })
+}
+
+/// The period of a dated alias: `from` and `until` are dates (`2021-07`,
+/// `2023`, `2023-03-15`), both included; one of them may be left out.
+fn period(path: &Path, text: &str, d: &DatedAliasFile) -> Result<Period, Error> {
+    let at = located(path, text, &d.alias.referenced);
+    let day = |field: &Option<Spanned<String>>,
+               first: bool|
+     -> Result<Option<jiff::civil::Date>, Error> {
+        let Some(value) = field else {
+            return Ok(None);
+        };
+        let date = crate::corpus::PartialDate::parse(&value.value).map_err(|e| {
+            rule_error(
+                &located(path, text, &value.referenced),
+                format!("bad date `{}`: {e}", value.value),
+            )
+        })?;
+        Ok(Some(if first {
+            date.first_day()
+        } else {
+            date.last_day()
+        }))
+    };
+    let from = day(&d.from, true)?;
+    let until = day(&d.until, false)?;
+    if from.is_none() && until.is_none() {
+        return Err(rule_error(
+            &at,
+            format!(
+                "dated alias `{}` needs `from:` or `until:` (or move it to `aliases`)",
+                d.alias.value
+            ),
+        ));
+    }
+    let period = Period {
+        from: from.unwrap_or(jiff::civil::Date::MIN),
+        until: until.unwrap_or(jiff::civil::Date::MAX),
+    };
+    if period.from > period.until {
+        return Err(rule_error(
+            &at,
+            format!("dated alias `{}` ends before it starts", d.alias.value),
+        ));
+    }
+    Ok(period)
 }
 
 fn located(path: &Path, text: &str, location: &Location) -> Located {
