@@ -156,7 +156,12 @@ impl Explanation {
                 Section::Body => String::new(),
                 Section::Comment => format!(" {dim}[comment]{dim:#}"),
             };
-            let _ = writeln!(out, "\n{dim}{:>4}{dim:#}{section}  {}", s.line, s.text);
+            let _ = writeln!(
+                out,
+                "\n{dim}{:>4}{dim:#}{section}  {}",
+                s.line,
+                highlight(&s.text, s)
+            );
             if !s.entities.is_empty() || !s.context.is_empty() {
                 let mut named: Vec<String> = s
                     .entities
@@ -217,5 +222,84 @@ impl Explanation {
             super::human::plural(claims, "claim")
         );
         out
+    }
+}
+
+/// The sentence with its entity mentions underlined and its cues in bold, on
+/// a terminal (anstream drops the styles elsewhere).
+fn highlight(text: &str, s: &SentenceOut) -> String {
+    let mut spans: Vec<(usize, usize, Style)> = Vec::new();
+    let mut mark = |needle: &str, style: Style| {
+        if needle.is_empty() {
+            return;
+        }
+        let mut from = 0;
+        while let Some(at) = text[from..].find(needle) {
+            let (start, end) = (from + at, from + at + needle.len());
+            if spans.iter().all(|&(a, b, _)| end <= a || start >= b) {
+                spans.push((start, end, style));
+                return;
+            }
+            from = end;
+        }
+    };
+    for c in &s.claims {
+        mark(&c.cue, Style::new().bold());
+    }
+    for e in &s.entities {
+        mark(&e.text, Style::new().underline());
+    }
+    spans.sort_by_key(|&(a, ..)| a);
+    let mut out = String::with_capacity(text.len() + spans.len() * 8);
+    let mut at = 0;
+    for (start, end, style) in spans {
+        out.push_str(&text[at..start]);
+        out.push_str(&format!("{style}{}{style:#}", &text[start..end]));
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cues_and_mentions_are_marked_where_they_are() {
+        let s = SentenceOut {
+            line: 1,
+            section: Section::Body,
+            text: "Alger, pas Alger-Centre, soutient Wagner.".into(),
+            entities: vec![
+                EntityOut {
+                    entity: "algeria".into(),
+                    text: "Alger".into(),
+                },
+                EntityOut {
+                    entity: "russia".into(),
+                    text: "Wagner".into(),
+                },
+            ],
+            context: vec![],
+            claims: vec![ClaimWhy {
+                proposition: "p".into(),
+                stance: Stance::Supports,
+                cue: "soutient".into(),
+                pattern: "soutient ..4 @russia".into(),
+                negated: false,
+                negators: vec![],
+                denial: None,
+                hedged: false,
+                hedge: None,
+            }],
+            tokens: vec![],
+            near_misses: vec![],
+        };
+        let (u, b) = (Style::new().underline(), Style::new().bold());
+        assert_eq!(
+            highlight(&s.text, &s),
+            format!("{u}Alger{u:#}, pas Alger-Centre, {b}soutient{b:#} {u}Wagner{u:#}.")
+        );
     }
 }
