@@ -112,6 +112,17 @@ pub fn lint(rulebook: &Rulebook) -> Vec<Warning> {
                     ),
                 );
             }
+            if let PatternBody::Regex(re) = &pattern.body {
+                if let Some(c) = unfoldable(re.as_str()) {
+                    warn(
+                        &pattern.location,
+                        format!(
+                            "regex `{}` can never match: it runs over folded words (lowercase, no accents, no punctuation), and `{c}` never occurs in them",
+                            re.as_str()
+                        ),
+                    );
+                }
+            }
             if let PatternBody::Seq(seq) = &pattern.body {
                 if let Some(gap) = widest_gap(seq).filter(|&g| g > WIDE_GAP) {
                     warn(
@@ -142,6 +153,38 @@ pub fn lint(rulebook: &Rulebook) -> Vec<Warning> {
         ))
     });
     warnings
+}
+
+/// The first literal character of a regex that folded text never holds: an
+/// uppercase or accented letter, an apostrophe, a hyphen or a comma outside a
+/// class. Escapes (`\b`, `\p{L}`) and case-insensitive regexes are fine.
+fn unfoldable(source: &str) -> Option<char> {
+    let case_insensitive = source.contains("(?i");
+    let mut chars = source.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(e) = chars.next() {
+                    if matches!(e, 'p' | 'P') && chars.peek() == Some(&'{') {
+                        for c in chars.by_ref() {
+                            if c == '}' {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            '[' => in_class = true,
+            ']' => in_class = false,
+            '\'' | '’' | ',' if !in_class => return Some(c),
+            '-' if !in_class => return Some(c),
+            c if c.is_uppercase() && !case_insensitive => return Some(c),
+            c if !c.is_ascii() && c.is_alphabetic() => return Some(c),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn widest_gap(seq: &Seq) -> Option<u32> {

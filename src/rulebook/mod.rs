@@ -655,7 +655,12 @@ fn compile_pattern(
             .size_limit(REGEX_SIZE_LIMIT)
             .dfa_size_limit(REGEX_SIZE_LIMIT)
             .build()
-            .map_err(|e| rule_error(&at, format!("bad regex `{}`: {e}", re.trim())))?;
+            .map_err(|e| {
+                rule_error(
+                    &at,
+                    format!("bad regex `{}`: {}", re.trim(), regex_reason(&e)),
+                )
+            })?;
         return Ok(Pattern {
             text: written.to_string(),
             body: PatternBody::Regex(regex),
@@ -722,6 +727,18 @@ fn period(path: &Path, text: &str, d: &DatedAliasFile) -> Result<Period, Error> 
         ));
     }
     Ok(period)
+}
+
+/// The regex crate's message on one line: a syntax error's last line says
+/// what is wrong (`unclosed group`), the lines above only draw the pattern.
+fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    last.trim().trim_start_matches("error: ").to_string()
 }
 
 fn located(path: &Path, text: &str, location: &Location) -> Located {
