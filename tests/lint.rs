@@ -409,7 +409,7 @@ fn a_language_without_a_lexicon_is_an_error() {
     lint_error(
         &dir,
         &[
-            "error: rules/settings.yaml:2:3: no lexicon for language `de` (have: en, fr); add rules/lexicons/de.yaml",
+            "error: rules/settings.yaml:2:13: no lexicon for language `de` (have: en, fr); add rules/lexicons/de.yaml",
             "2 |   language: de",
         ],
     );
@@ -421,6 +421,18 @@ fn a_language_without_a_lexicon_is_an_error() {
     lint_error(
         &dir,
         &["no lexicon for language `de` (have: en, es, fr); add rules/lexicons/de.yaml"],
+    );
+    // The error points at `language:`, wherever it is in the block.
+    let dir = project(&[(
+        "settings.yaml",
+        "settings:\n  conflict_window_days: 90\n  context_sentences: 1\n  language: de\n",
+    )]);
+    lint_error(
+        &dir,
+        &[
+            "error: rules/settings.yaml:4:13: no lexicon",
+            "4 |   language: de",
+        ],
     );
 }
 

@@ -40,10 +40,10 @@ struct RuleFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SettingsFile {
-    language: Option<String>,
-    conflict_window_days: Option<u32>,
-    context_sentences: Option<usize>,
-    fail_on: Option<Vec<String>>,
+    language: Option<Spanned<String>>,
+    conflict_window_days: Option<Spanned<u32>>,
+    context_sentences: Option<Spanned<usize>>,
+    fail_on: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -388,31 +388,22 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
         let Some(settings) = &file.settings else {
             continue;
         };
-        let here = located(path, text, &settings.referenced);
-        set_once(
-            &mut language,
-            settings.value.language.clone(),
-            &here,
-            "language",
-        )?;
+        let at = |v: &Location| located(path, text, v);
+        let s = &settings.value;
+        set_once(&mut language, s.language.as_ref(), at, "language")?;
         set_once(
             &mut window,
-            settings.value.conflict_window_days,
-            &here,
+            s.conflict_window_days.as_ref(),
+            at,
             "conflict_window_days",
         )?;
         set_once(
             &mut context,
-            settings.value.context_sentences,
-            &here,
+            s.context_sentences.as_ref(),
+            at,
             "context_sentences",
         )?;
-        set_once(
-            &mut fail_on,
-            settings.value.fail_on.clone(),
-            &here,
-            "fail_on",
-        )?;
+        set_once(&mut fail_on, s.fail_on.as_ref(), at, "fail_on")?;
     }
     let language_at = language.as_ref().map(|l| l.1.clone());
     let language = language.map_or_else(|| DEFAULT_LANGUAGE.to_string(), |l| l.0);
@@ -816,20 +807,23 @@ fn check_id(id: &str, at: &Located) -> Result<(), Error> {
     }
 }
 
-fn set_once<T>(
+/// Records a setting, each at the line of its own key; a second file setting
+/// it again is an error naming the first.
+fn set_once<T: Clone>(
     slot: &mut Option<(T, Located)>,
-    value: Option<T>,
-    here: &Located,
+    value: Option<&Spanned<T>>,
+    at: impl Fn(&Location) -> Located,
     name: &str,
 ) -> Result<(), Error> {
     let Some(value) = value else { return Ok(()) };
+    let here = at(&value.referenced);
     if let Some((_, first)) = slot {
         return Err(rule_error(
-            here,
+            &here,
             format!("setting `{name}` is already set at {first}"),
         ));
     }
-    *slot = Some((value, here.clone()));
+    *slot = Some((value.value.clone(), here));
     Ok(())
 }
 
