@@ -150,12 +150,16 @@ impl std::fmt::Debug for Lexicon {
 }
 
 impl Lexicon {
-    fn from_file(file: LexiconFile, origin: String) -> Result<Self, String> {
+    /// Compiles a parsed lexicon file. An error comes with the text it is
+    /// about, so the caller can point at its line.
+    fn from_file(file: LexiconFile, origin: String) -> Result<Self, (String, String)> {
         let stemmer = match &file.stemmer {
-            Some(name) => Some(
-                frostem::Stemmer::try_from_name(name)
-                    .map_err(|_| format!("unknown stemmer `{name}` (try `french` or `english`)"))?,
-            ),
+            Some(name) => Some(frostem::Stemmer::try_from_name(name).map_err(|_| {
+                (
+                    format!("stemmer: {name}"),
+                    format!("unknown stemmer `{name}` (try `french` or `english`)"),
+                )
+            })?),
             None => None,
         };
         let mut negators: HashMap<String, NegatorKind> = HashMap::new();
@@ -186,11 +190,12 @@ impl Lexicon {
             }
         }
         let mut contractions = Vec::new();
-        for (key, expansion) in &file.contractions {
-            let key = fold(key);
+        for (written, expansion) in &file.contractions {
+            let key = fold(written);
             let Some((l, r)) = key.split_once('\'') else {
-                return Err(format!(
-                    "contraction `{key}` has no apostrophe (write it as `n't`)"
+                return Err((
+                    format!("{written}:"),
+                    format!("contraction `{key}` has no apostrophe (write it as `n't`)"),
                 ));
             };
             contractions.push((l.to_string(), r.to_string(), fold(expansion)));
@@ -439,7 +444,24 @@ impl Lexicons {
         };
         for path in crate::rulebook::yaml_files(dir)? {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            let lexicon = parse(&crate::corpus::display_path(&path), &text)?;
+            let shown = crate::corpus::display_path(&path);
+            let lexicon = parse(&shown, &text)?;
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            if stem != lexicon.language {
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("language:"))
+                    .map_or(1, |i| i + 1);
+                return Err(Error::Rule {
+                    path: shown,
+                    line: line as u64,
+                    column: 1,
+                    message: format!(
+                        "this lexicon says `language: {}` but is named `{stem}`: rename the file {}.yaml, or change `language:`",
+                        lexicon.language, lexicon.language
+                    ),
+                });
+            }
             lexicons
                 .by_language
                 .insert(lexicon.language.clone(), lexicon);
@@ -466,11 +488,19 @@ impl Lexicons {
 
 fn parse(path: &Path, text: &str) -> Result<Lexicon, Error> {
     let file: LexiconFile = serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))?;
-    Lexicon::from_file(file, path.display().to_string()).map_err(|message| Error::Rule {
-        path: PathBuf::from(path),
-        line: 1,
-        column: 1,
-        message,
+    Lexicon::from_file(file, path.display().to_string()).map_err(|(about, message)| {
+        // The first line that holds what the error is about, else the top.
+        let (line, column) = text
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| l.find(&about).map(|c| (i + 1, l[..c].chars().count() + 1)))
+            .unwrap_or((1, 1));
+        Error::Rule {
+            path: PathBuf::from(path),
+            line: line as u64,
+            column: column as u64,
+            message,
+        }
     })
 }
 

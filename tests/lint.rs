@@ -617,3 +617,28 @@ fn a_regex_that_cannot_match_folded_words_is_a_warning() {
         .code(0)
         .stderr(predicate::str::contains("0 warnings"));
 }
+
+#[test]
+fn lexicon_errors_point_at_their_line_and_the_file_name_must_match() {
+    let dir = project(&[("lexicons/es.yaml", "language: es\nstemmer: spanish\n")]);
+    lint_error(
+        &dir,
+        &[
+            "error: rules/lexicons/es.yaml:2:1: unknown stemmer `spanish` (try `french` or `english`)",
+            "2 | stemmer: spanish",
+        ],
+    );
+    let dir = project(&[(
+        "lexicons/es.yaml",
+        "language: es\ncontractions:\n  nt: not\n",
+    )]);
+    lint_error(
+        &dir,
+        &["error: rules/lexicons/es.yaml:3:3: contraction `nt` has no apostrophe"],
+    );
+    let dir = project(&[("lexicons/es.yaml", "# Spanish\nlanguage: de\n")]);
+    lint_error(
+        &dir,
+        &["error: rules/lexicons/es.yaml:2:1: this lexicon says `language: de` but is named `es`"],
+    );
+}
