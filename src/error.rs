@@ -76,6 +76,13 @@ pub fn yaml_error(path: &Path, error: &serde_saphyr::Error) -> Error {
         let first_end = message.find('\n').unwrap_or(message.len());
         message.insert_str(first_end, &hint);
     }
+    if message.starts_with("expected sequence") {
+        let first_end = message.find('\n').unwrap_or(message.len());
+        message.insert_str(
+            first_end,
+            " (write a list: `[a, b]`, or one `- item` per line)",
+        );
+    }
     if (line, column) == (1, 1) && message.starts_with("expected mapping") {
         // The file's top level is not a map: say what it should be.
         let first_end = message.find('\n').unwrap_or(message.len());

@@ -279,7 +279,7 @@ impl Suggestions {
         for p in &self.propositions {
             let _ = writeln!(
                 out,
-                "{bold}{}{bold:#}: {} name its actors without a claim ({} with one)",
+                "{bold}{}{bold:#}: {} naming its actors without a claim; {} with one",
                 p.proposition,
                 crate::report::human::plural(p.unmatched, "sentence"),
                 p.matched

@@ -4,10 +4,12 @@
 /// a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
+    // A name cut short (`alias` for `aliases`) is a likely slip too.
+    let cut_short = |c: &str| name.chars().count() >= 4 && c.starts_with(name);
     candidates
         .into_iter()
         .map(|c| (distance(name, c), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter(|&(d, c)| d <= limit || cut_short(c))
         .min()
         .map(|(_, c)| c)
 }

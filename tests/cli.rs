@@ -616,7 +616,7 @@ fn suggest_ranks_missed_sentences_by_what_matched_sentences_say() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "backs-russia: 2 sentences name its actors without a claim (1 with one)",
+            "backs-russia: 2 sentences naming its actors without a claim; 1 with one",
         ))
         .stdout(predicate::str::contains("corpus/b.md:8"));
     volte(dir.path())

@@ -642,3 +642,29 @@ fn lexicon_errors_point_at_their_line_and_the_file_name_must_match() {
         &["error: rules/lexicons/es.yaml:2:1: this lexicon says `language: de` but is named `es`"],
     );
 }
+
+#[test]
+fn a_key_cut_short_and_a_list_written_bare_get_hints() {
+    let dir = project(&[(
+        "extra.yaml",
+        "entities:\n  - id: niger\n    alias: [Niger]\n",
+    )]);
+    lint_error(
+        &dir,
+        &[
+            "rules/extra.yaml:3:5: unknown field `alias`",
+            "(did you mean `aliases`?)",
+        ],
+    );
+    let dir = project(&[(
+        "extra.yaml",
+        "propositions:\n  - id: p\n    claim: x\n    requires: algeria, russia\n    supports: [soutient]\n    opposes: [dénonce]\n",
+    )]);
+    lint_error(
+        &dir,
+        &[
+            "rules/extra.yaml:4:",
+            "(write a list: `[a, b]`, or one `- item` per line)",
+        ],
+    );
+}
