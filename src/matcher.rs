@@ -530,10 +530,15 @@ impl<'a> SentenceView<'a> {
                         .join(" or ")
                 })
                 .collect();
-            let mut reason = format!(
-                "requires {} (not named here or just before)",
-                names.join(", ")
-            );
+            // Say how far back this proposition looks: `explain` lists as
+            // "from context" what the widest context of any proposition lends.
+            let reach = match proposition.context {
+                Context::Sentences(0) => "not named in this sentence".to_string(),
+                Context::Sentences(1) => "not named here or in the sentence before".to_string(),
+                Context::Sentences(n) => format!("not named here or in the {n} sentences before"),
+                Context::Article => "not named here or earlier in the article".to_string(),
+            };
+            let mut reason = format!("requires {} ({reach})", names.join(", "));
             if let Some((stance, p, f)) = &found {
                 reason.push_str(&format!(
                     "; `{}` pattern `{}` matched «{}»",

@@ -537,7 +537,7 @@ fn explain_one_line_or_standard_input_says_why_not() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "✗ backs-russia: requires algeria (not named here or just before); \
+            "✗ backs-russia: requires algeria (not named here or in the sentence before); \
              `supports` pattern `soutient ..4 @russia` matched «soutient",
         ));
     volte(dir.path())
