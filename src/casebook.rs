@@ -32,7 +32,7 @@ struct CaseFile {
     text: Spanned<String>,
     #[serde(default)]
     lang: Option<String>,
-    expect: BTreeMap<String, String>,
+    expect: std::collections::HashMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     negated: Option<bool>,
     #[serde(default)]
@@ -100,27 +100,36 @@ pub fn load(dir: &Path, rulebook: &Rulebook) -> Result<Vec<Case>, Error> {
         };
         for f in files {
             let line = f.text.referenced.line() as usize;
-            let fail = |message: String| Error::Rule {
+            // Errors point at the key or value they are about.
+            let fail_at = |l: &serde_saphyr::Location, message: String| Error::Rule {
                 path: shown.clone(),
-                line: line as u64,
-                column: 1,
+                line: l.line(),
+                column: l.column(),
                 message,
             };
             let mut expect = BTreeMap::new();
             for (id, stance) in f.expect {
-                if rulebook.proposition(&id).is_none() {
-                    return Err(fail(format!("unknown proposition `{id}` in `expect`")));
+                if rulebook.proposition(&id.value).is_none() {
+                    let ids = rulebook.propositions.iter().map(|p| p.id.as_str());
+                    let hint = crate::suggest::closest(&id.value, ids)
+                        .map(|n| format!(" (did you mean `{n}`?)"))
+                        .unwrap_or_default();
+                    return Err(fail_at(
+                        &id.referenced,
+                        format!("unknown proposition `{}` in `expect`{hint}", id.value),
+                    ));
                 }
-                let stance = match stance.as_str() {
+                let stance_value = match stance.value.as_str() {
                     "supports" => Stance::Supports,
                     "opposes" => Stance::Opposes,
                     other => {
-                        return Err(fail(format!(
-                            "`{other}`: a stance is `supports` or `opposes`"
-                        )))
+                        return Err(fail_at(
+                            &stance.referenced,
+                            format!("`{other}`: a stance is `supports` or `opposes`"),
+                        ))
                     }
                 };
-                expect.insert(id, stance);
+                expect.insert(id.value, stance_value);
             }
             cases.push(Case {
                 path: shown.clone(),

@@ -486,10 +486,10 @@ fn test_runs_cases_and_variants_and_fails_on_a_wrong_expectation() {
         .arg("test")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("rules/tests/cases.yaml"))
         .stderr(predicate::str::contains(
-            "unknown proposition `backs-rusia`",
-        ));
+            "rules/tests/cases.yaml:3:5: unknown proposition `backs-rusia` in `expect` (did you mean `backs-russia`?)",
+        ))
+        .stderr(predicate::str::contains("3 |     backs-rusia: supports"));
 }
 
 #[test]
