@@ -32,6 +32,9 @@ struct CaseFile {
     text: Spanned<String>,
     #[serde(default)]
     lang: Option<String>,
+    /// The article date the passage is read at (dated aliases); default 2024.
+    #[serde(default)]
+    date: Option<String>,
     expect: std::collections::HashMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     negated: Option<bool>,
@@ -56,6 +59,7 @@ pub struct Case {
     pub line: usize,
     pub text: String,
     pub lang: Option<String>,
+    pub date: Option<String>,
     /// Proposition id → expected stance; empty means "no claim".
     pub expect: BTreeMap<String, Stance>,
     pub negated: Option<bool>,
@@ -110,10 +114,7 @@ pub fn load(dir: &Path, rulebook: &Rulebook) -> Result<Vec<Case>, Error> {
             let mut expect = BTreeMap::new();
             for (id, stance) in f.expect {
                 if rulebook.proposition(&id.value).is_none() {
-                    let ids = rulebook.propositions.iter().map(|p| p.id.as_str());
-                    let hint = crate::suggest::closest(&id.value, ids)
-                        .map(|n| format!(" (did you mean `{n}`?)"))
-                        .unwrap_or_default();
+                    let hint = rulebook.proposition_hint(&id.value);
                     return Err(fail_at(
                         &id.referenced,
                         format!("unknown proposition `{}` in `expect`{hint}", id.value),
@@ -136,6 +137,7 @@ pub fn load(dir: &Path, rulebook: &Rulebook) -> Result<Vec<Case>, Error> {
                 line,
                 text: f.text.value,
                 lang: f.lang,
+                date: f.date,
                 expect,
                 negated: f.negated,
                 hedged: f.hedged,
@@ -159,7 +161,8 @@ fn claims(
         .lang
         .clone()
         .unwrap_or_else(|| rulebook.language.clone());
-    let source = format!("---\nid: case\ndate: 2024\nlang: {lang}\n---\n{text}\n");
+    let date = case.date.as_deref().unwrap_or("2024");
+    let source = format!("---\nid: case\ndate: {date}\nlang: {lang}\n---\n{text}\n");
     let article = corpus::parse_article(case.path.clone(), source, &rulebook.language)?;
     let options = Options {
         include_comments: case.include_comments,

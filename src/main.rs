@@ -644,7 +644,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
                     .context("reading the passage from standard input")?;
                 if !text.trim_start().starts_with("---") {
-                    text = format!("---\nid: stdin\ndate: 2000\n---\n{text}\n");
+                    // Undated text is read as of today (dated aliases).
+                    let today = jiff::Zoned::now().date();
+                    text = format!("---\nid: stdin\ndate: {today}\n---\n{text}\n");
                     added_lines = 4;
                 }
                 corpus::parse_article(article.clone(), text, &rulebook.language)?
@@ -690,13 +692,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         .propositions
                         .iter()
                         .position(|p| p.id == *id)
-                        .ok_or_else(|| {
-                            let ids = rulebook.propositions.iter().map(|p| p.id.as_str());
-                            let hint = volte::suggest::closest(id, ids)
-                                .map(|n| format!(" (did you mean `{n}`?)"))
-                                .unwrap_or_default();
-                            anyhow::anyhow!("no proposition `{id}` in the rulebook{hint}; `volte timeline` lists them all")
-                        })?,
+                        .ok_or_else(|| unknown_proposition(&rulebook, id))?,
                 ),
             };
             let limits = volte::missed::Limits {
@@ -726,11 +722,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             if let Some(id) = &proposition {
                 if run.rulebook.proposition(id).is_none() {
-                    let ids = run.rulebook.propositions.iter().map(|p| p.id.as_str());
-                    let hint = volte::suggest::closest(id, ids)
-                        .map(|n| format!(" (did you mean `{n}`?)"))
-                        .unwrap_or_default();
-                    anyhow::bail!("no proposition `{id}` in the rulebook{hint}; `volte timeline` lists them all");
+                    return Err(unknown_proposition(&run.rulebook, id));
                 }
             }
             let report = Report::new(&run);
@@ -753,6 +745,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Writes to stdout, through anstream so colour is dropped when piped or under
 /// NO_COLOR. A closed pipe (`volte check | head`) is not an error.
+fn unknown_proposition(rulebook: &rulebook::Rulebook, id: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no proposition `{id}` in the rulebook{}; `volte timeline` lists them all",
+        rulebook.proposition_hint(id)
+    )
+}
+
 fn print(text: &str) -> Result<()> {
     let mut out = anstream::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -782,10 +781,7 @@ fn load_acknowledgements(
     let acks = acknowledge::load(&path)?;
     for entry in &acks.entries {
         if run.rulebook.proposition(&entry.proposition).is_none() {
-            let ids = run.rulebook.propositions.iter().map(|p| p.id.as_str());
-            let hint = volte::suggest::closest(&entry.proposition, ids)
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
+            let hint = run.rulebook.proposition_hint(&entry.proposition);
             anyhow::bail!(
                 "{}:{}:1: unknown proposition `{}`{hint}",
                 acks.path.display(),

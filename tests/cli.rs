@@ -669,6 +669,19 @@ propositions:
     assert!(explain("2024").contains("entities: attaf «ministre"));
     let before = explain("2019");
     assert!(!before.contains("entities:"), "{before}");
+    // Test cases are read at their `date`.
+    fs::create_dir_all(dir.path().join("rules/tests")).unwrap();
+    fs::write(
+        dir.path().join("rules/tests/dated.yaml"),
+        "- text: Alger salue le ministre algérien des Affaires étrangères.\n  date: 2022-06\n  expect:\n    p: supports\n  variants: false\n\
+         - text: Alger salue le ministre algérien des Affaires étrangères.\n  date: 2024-06\n  expect:\n    p: opposes\n  variants: false\n",
+    )
+    .unwrap();
+    volte(dir.path())
+        .arg("test")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 passed, 0 failed"));
     // Periods that do not meet share the alias without a lint warning.
     volte(dir.path())
         .arg("lint")

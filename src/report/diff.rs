@@ -244,23 +244,8 @@ impl<'a> Diff<'a> {
             let _ = writeln!(out, "|---|---|---|---|---|");
             for (mark, list) in [("new", new), ("resolved", self.contradictions_resolved())] {
                 for c in list {
-                    let _ = writeln!(
-                        out,
-                        "| {mark}{} | {} | `{}` | {} {} ({}) `{}:{}` | {} {} ({}) `{}:{}` |",
-                        note(c),
-                        c.kind.as_str(),
-                        c.proposition,
-                        c.b.date,
-                        cell(&c.b.source),
-                        c.b.stance.as_str(),
-                        c.b.path,
-                        c.b.line,
-                        c.a.date,
-                        cell(&c.a.source),
-                        c.a.stance.as_str(),
-                        c.a.path,
-                        c.a.line
-                    );
+                    let first = format!("{mark}{}", note(c));
+                    let _ = writeln!(out, "{}", super::markdown::row(&first, c));
                 }
             }
             out.push('\n');

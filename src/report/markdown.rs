@@ -34,23 +34,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "| | kind | proposition | newer | older |");
         let _ = writeln!(out, "|---|---|---|---|---|");
         for c in &report.contradictions {
-            let _ = writeln!(
-                out,
-                "| {} | {} | `{}` | {} {} ({}) `{}:{}` | {} {} ({}) `{}:{}` |",
-                status(c),
-                c.kind.as_str(),
-                c.proposition,
-                c.b.date,
-                cell(&c.b.source),
-                c.b.stance.as_str(),
-                c.b.path,
-                c.b.line,
-                c.a.date,
-                cell(&c.a.source),
-                c.a.stance.as_str(),
-                c.a.path,
-                c.a.line
-            );
+            let _ = writeln!(out, "{}", row(status(c), c));
         }
         let _ = writeln!(out);
         let _ = writeln!(out, "<details><summary>The sentences</summary>\n");
@@ -121,6 +105,25 @@ pub fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// One table row: `first` cell, kind, proposition, the newer then the older side.
+pub fn row(first: &str, c: &ContradictionOut) -> String {
+    format!(
+        "| {first} | {} | `{}` | {} {} ({}) `{}:{}` | {} {} ({}) `{}:{}` |",
+        c.kind.as_str(),
+        c.proposition,
+        c.b.date,
+        cell(&c.b.source),
+        c.b.stance.as_str(),
+        c.b.path,
+        c.b.line,
+        c.a.date,
+        cell(&c.a.source),
+        c.a.stance.as_str(),
+        c.a.path,
+        c.a.line
+    )
 }
 
 fn status(c: &ContradictionOut) -> &'static str {

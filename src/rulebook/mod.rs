@@ -321,6 +321,14 @@ impl Rulebook {
         self.propositions.iter().find(|p| p.id == id)
     }
 
+    /// ` (did you mean `x`?)` for a mistyped proposition id, or nothing.
+    pub fn proposition_hint(&self, id: &str) -> String {
+        let ids = self.propositions.iter().map(|p| p.id.as_str());
+        crate::suggest::closest(id, ids)
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default()
+    }
+
     pub fn lexicon(&self, language: &str) -> Option<&Lexicon> {
         self.lexicons.get(language)
     }
