@@ -397,6 +397,22 @@ impl Lexicon {
 
     /// The Snowball stem of a lowercase word, folded afterwards (stemming needs
     /// the accents). `None` when the language has no stemmer.
+    /// Words the tokenizer reads into another form, as (folded written form,
+    /// the word it reads): `l'` is `le`, `n't` is `not`. The prefilter needs
+    /// them: a pattern word may come from text that never spells it.
+    pub fn expansions(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .elisions
+            .iter()
+            .map(|(left, full)| (format!("{left}'"), full.clone()))
+            .collect();
+        for (l, r, expansion) in &self.contractions {
+            out.push((format!("{l}'{r}"), expansion.clone()));
+        }
+        out.sort();
+        out
+    }
+
     pub fn stem(&self, lowercase: &str) -> Option<String> {
         self.stemmer.map(|s| fold(&s.stem(lowercase)))
     }

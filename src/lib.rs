@@ -6,6 +6,7 @@
 //! contradictions, and [`report`] renders the result. `main.rs` only wires it.
 
 pub mod acknowledge;
+pub mod bench;
 pub mod casebook;
 pub mod corpus;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod lint;
 pub mod matcher;
 pub mod missed;
 pub mod pipeline;
+pub mod prefilter;
 pub mod report;
 pub mod rulebook;
 pub mod since;

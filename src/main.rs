@@ -381,6 +381,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: window,
+                ..Default::default()
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
@@ -518,6 +519,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: None,
+                ..Default::default()
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             let rev = match rev {
@@ -568,6 +570,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: None,
+                ..Default::default()
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             let (a, b) = match articles.as_slice() {
@@ -656,6 +659,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = Options {
                 include_comments,
                 detail: true,
+                full_scan: true,
             };
             let analysis =
                 matcher::analyze(0, &article, &rulebook, options, &mut Scratch::default())?;
@@ -718,6 +722,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: None,
+                ..Default::default()
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             if let Some(id) = &proposition {
