@@ -1,0 +1,514 @@
+//! The HTML report: one self-contained page (inline CSS and SVG, no script,
+//! nothing fetched) with a summary table, a timeline chart per proposition
+//! and each contradiction's two sentences side by side with their differing
+//! words marked. Rendered from the same [`Report`] as every other format.
+//!
+//! The chart: time runs left to right, one lane per source. An article's
+//! stance is a dot at the middle of its date interval, over a bar as wide as
+//! the interval (a month-precise date is a month wide: precision is shown,
+//! not invented). A hedged stance is a hollow dot. A contradiction is an arc
+//! between its two dots, drawn by kind.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use jiff::civil::Date;
+use similar::{Algorithm, ChangeTag};
+
+use super::{ContradictionOut, PropositionOut, Report, Side, TimelineOut};
+use crate::corpus::PartialDate;
+use crate::ledger::{Kind, Position};
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+:root{--fg:#1f2328;--muted:#59636e;--bg:#fff;--panel:#f6f8fa;--line:#d1d9e0;--sup:#1a7f37;--opp:#cf222e;--mix:#9a6700;--self:#8250df;--rev:#59636e;--del:#ffebe9;--ins:#dafbe1}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--panel:#151b23;--line:#3d444d;--sup:#3fb950;--opp:#f85149;--mix:#d29922;--self:#ab7df8;--rev:#9198a1;--del:#5d1e1e;--ins:#1b4721}}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:1100px;margin:0 auto;padding:16px}
+h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;margin:1.6em 0 .2em;word-break:break-word}
+code,.path{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}
+.muted{color:var(--muted)}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
+th{background:var(--panel)}td.n{text-align:right;font-variant-numeric:tabular-nums}
+a{color:inherit}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;background:var(--rev)}
+.badge.conflict,.badge.internal{background:var(--opp)}.badge.self{background:var(--self)}.badge.fails{background:var(--opp)}.badge.ok{background:var(--muted)}
+.supports{color:var(--sup)}.opposes{color:var(--opp)}.mixed{color:var(--mix)}
+.chart{margin:8px 0;border:1px solid var(--line);border-radius:6px;background:var(--panel)}
+.chart svg{display:block;min-width:560px;width:100%;height:auto}
+svg text{fill:var(--fg);font:12px system-ui,sans-serif}svg .axis text{fill:var(--muted);font-size:11px}
+svg .lane-line{stroke:var(--line)}svg .tick{stroke:var(--line);stroke-dasharray:2 3}
+svg .span{stroke-width:6;stroke-linecap:round;opacity:.35}
+svg .point{stroke-width:2.5}
+svg .point.supports,svg .span.supports{fill:var(--sup);stroke:var(--sup)}
+svg .point.opposes,svg .span.opposes{fill:var(--opp);stroke:var(--opp)}
+svg .point.mixed,svg .span.mixed{fill:var(--mix);stroke:var(--mix)}
+svg .point.hedged{fill:var(--bg);stroke-dasharray:3 2}
+svg .link{fill:none;stroke-width:2}
+svg .link.conflict{stroke:var(--opp)}svg .link.self{stroke:var(--self)}
+svg .link.reversal{stroke:var(--rev);stroke-dasharray:6 4}svg .link.internal{stroke:var(--opp)}
+svg .link.acknowledged{opacity:.45}
+.legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:13px;color:var(--muted);margin:4px 0 12px}
+.legend svg{vertical-align:middle;min-width:0;width:auto}
+.contradiction{border:1px solid var(--line);border-radius:6px;margin:12px 0;overflow:hidden}
+.contradiction>header{background:var(--panel);padding:6px 10px;display:flex;flex-wrap:wrap;gap:6px;align-items:center}
+.pair{display:grid;grid-template-columns:1fr 1fr}
+.side{padding:8px 10px;min-width:0}.side+.side{border-left:1px solid var(--line)}
+.side .meta{font-size:13px;color:var(--muted)}
+blockquote{margin:6px 0 0;padding:0;font-size:15px}
+mark.del{background:var(--del);color:inherit;border-radius:2px}mark.ins{background:var(--ins);color:inherit;border-radius:2px}
+details{margin:6px 0}summary{cursor:pointer;color:var(--muted)}
+@media (max-width:640px){main{padding:10px}.pair{grid-template-columns:1fr}.side+.side{border-left:0;border-top:1px solid var(--line)}th,td{padding:4px 5px}}
+"#;
+
+/// The whole page.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let s = &report.summary;
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>volte report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
+    );
+    let _ = writeln!(out, "<h1>volte report</h1>");
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\" id=\"totals\">{} articles, {} sentences, {} claims: <strong>{} contradictions</strong> ({} conflict, {} reversal, {} self, {} internal), <strong>{} failing</strong>. Conflict window {} days.</p>",
+        s.articles,
+        s.sentences,
+        s.claims,
+        s.contradictions,
+        s.by_kind.conflict,
+        s.by_kind.reversal,
+        s.by_kind.self_,
+        s.by_kind.internal,
+        s.failing,
+        s.conflict_window_days
+    );
+    summary_table(report, &mut out);
+    legend(&mut out);
+    for p in &report.propositions {
+        proposition(report, p, &mut out);
+    }
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+fn summary_table(report: &Report, out: &mut String) {
+    out.push_str("<div class=\"scroll\"><table id=\"summary\">\n<thead><tr><th>proposition</th><th>articles</th><th>supports</th><th>opposes</th><th>mixed</th><th>contradictions</th><th>failing</th></tr></thead>\n<tbody>\n");
+    for p in &report.propositions {
+        let count = |pos: Position| p.timeline.iter().filter(|e| e.stance == pos).count();
+        let mine: Vec<&ContradictionOut> = report
+            .contradictions
+            .iter()
+            .filter(|c| c.proposition == p.id)
+            .collect();
+        let failing = mine.iter().filter(|c| c.fails).count();
+        let _ = writeln!(
+            out,
+            "<tr><td><a href=\"#{}\"><code>{}</code></a><br><span class=\"muted\">{}</span></td><td class=\"n\">{}</td><td class=\"n supports\">{}</td><td class=\"n opposes\">{}</td><td class=\"n mixed\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            anchor(&p.id),
+            escape(&p.id),
+            escape(&p.claim),
+            p.timeline.len(),
+            count(Position::Supports),
+            count(Position::Opposes),
+            count(Position::Mixed),
+            mine.len(),
+            if failing > 0 {
+                format!("<span class=\"badge fails\">{failing}</span>")
+            } else {
+                "0".to_string()
+            }
+        );
+    }
+    out.push_str("</tbody></table></div>\n");
+}
+
+fn legend(out: &mut String) {
+    let dot = |class: &str| {
+        format!("<svg width=\"14\" height=\"14\" aria-hidden=\"true\"><circle class=\"point {class}\" cx=\"7\" cy=\"7\" r=\"5\"/></svg>")
+    };
+    let line = |class: &str| {
+        format!("<svg width=\"28\" height=\"10\" aria-hidden=\"true\"><path class=\"link {class}\" d=\"M2 5 H26\"/></svg>")
+    };
+    let _ = writeln!(
+        out,
+        "<div class=\"legend\"><span>{} supports</span><span>{} opposes</span><span>{} mixed</span><span>{} hedged</span><span>{} conflict</span><span>{} reversal</span><span>{} self</span><span>bar: the date's precision (a month, a year)</span></div>",
+        dot("supports"),
+        dot("opposes"),
+        dot("mixed"),
+        dot("supports hedged"),
+        line("conflict"),
+        line("reversal"),
+        line("self")
+    );
+}
+
+fn anchor(id: &str) -> String {
+    let cleaned: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("p-{cleaned}")
+}
+
+fn proposition(report: &Report, p: &PropositionOut, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "<section class=\"proposition\" id=\"{}\">\n<h2><code>{}</code></h2>\n<p>{}</p>",
+        anchor(&p.id),
+        escape(&p.id),
+        escape(&p.claim)
+    );
+    let mine: Vec<&ContradictionOut> = report
+        .contradictions
+        .iter()
+        .filter(|c| c.proposition == p.id)
+        .collect();
+    if p.timeline.is_empty() {
+        out.push_str("<p class=\"muted\">No article takes a stance.</p>\n</section>\n");
+        return;
+    }
+    chart(p, &mine, out);
+    timeline_table(p, out);
+    if mine.is_empty() {
+        out.push_str("<p class=\"muted\">No contradiction.</p>\n");
+    }
+    for c in mine {
+        contradiction(c, out);
+    }
+    out.push_str("</section>\n");
+}
+
+/// Days since 1970-01-01.
+fn days(date: Date) -> f64 {
+    let epoch = Date::new(1970, 1, 1).unwrap_or(Date::MIN);
+    f64::from(epoch.until(date).map(|s| s.get_days()).unwrap_or(0))
+}
+
+/// The first and last day of a report date.
+fn interval(date: &str) -> Option<(f64, f64)> {
+    let d = PartialDate::parse(date).ok()?;
+    Some((days(d.first_day()), days(d.last_day()) + 1.0))
+}
+
+const WIDTH: f64 = 760.0;
+const LEFT: f64 = 150.0;
+const RIGHT: f64 = 20.0;
+const TOP: f64 = 14.0;
+const LANE: f64 = 34.0;
+const AXIS: f64 = 26.0;
+
+fn chart(p: &PropositionOut, contradictions: &[&ContradictionOut], out: &mut String) {
+    // Lanes in order of each source's first stance.
+    let mut lanes: Vec<String> = Vec::new();
+    for e in &p.timeline {
+        let name = lane_name(&e.source);
+        if !lanes.contains(&name) {
+            lanes.push(name);
+        }
+    }
+    let spans: Vec<(f64, f64)> = p
+        .timeline
+        .iter()
+        .map(|e| interval(&e.date).unwrap_or((0.0, 1.0)))
+        .collect();
+    let min = spans.iter().map(|s| s.0).fold(f64::INFINITY, f64::min);
+    let max = spans.iter().map(|s| s.1).fold(f64::NEG_INFINITY, f64::max);
+    // At least a year shown, with a margin on each side.
+    let (min, max) = {
+        let span = (max - min).max(365.0);
+        let mid = (min + max) / 2.0;
+        (mid - span * 0.55, mid + span * 0.55)
+    };
+    let x = |day: f64| LEFT + (day - min) / (max - min) * (WIDTH - LEFT - RIGHT);
+    let height = TOP + LANE * lanes.len() as f64 + AXIS;
+    let _ = writeln!(
+        out,
+        "<div class=\"chart scroll\"><svg class=\"timeline\" data-proposition=\"{}\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"Timeline of {}: {} stances, {} contradictions\">",
+        escape(&p.id),
+        escape(&p.id),
+        p.timeline.len(),
+        contradictions.len()
+    );
+    // Year ticks.
+    out.push_str("<g class=\"axis\">");
+    let first_year = year_of(min);
+    let last_year = year_of(max);
+    let step = ((last_year - first_year) / 8).max(1);
+    let mut year = first_year;
+    while year <= last_year + 1 {
+        if let Ok(d) = Date::new(year, 1, 1) {
+            let tx = x(days(d));
+            if (LEFT..=WIDTH - RIGHT).contains(&tx) {
+                let _ = write!(
+                    out,
+                    "<line class=\"tick\" x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{:.1}\"/><text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{year}</text>",
+                    height - AXIS,
+                    height - 8.0
+                );
+            }
+        }
+        year += step;
+    }
+    out.push_str("</g>\n");
+    let lane_y = |name: &str| {
+        let i = lanes.iter().position(|l| l == name).unwrap_or(0);
+        TOP + LANE * i as f64 + LANE / 2.0
+    };
+    for name in &lanes {
+        let y = lane_y(name);
+        let _ = write!(
+            out,
+            "<g class=\"lane\"><line class=\"lane-line\" x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text></g>\n",
+            WIDTH - RIGHT,
+            LEFT - 8.0,
+            y + 4.0,
+            escape(&truncate(name, 22))
+        );
+    }
+    // Where each article sits, for the links.
+    let mut at: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    for (e, (start, end)) in p.timeline.iter().zip(&spans) {
+        at.insert(
+            &e.article,
+            (x((start + end) / 2.0), lane_y(&lane_name(&e.source))),
+        );
+    }
+    // Links under the points.
+    for c in contradictions {
+        link(c, &at, out);
+    }
+    for (e, (start, end)) in p.timeline.iter().zip(&spans) {
+        point(e, x(*start), x(*end), lane_y(&lane_name(&e.source)), out);
+    }
+    out.push_str("</svg></div>\n");
+}
+
+fn lane_name(source: &str) -> String {
+    if source.trim().is_empty() {
+        "(no source)".to_string()
+    } else {
+        source.trim().to_string()
+    }
+}
+
+fn year_of(day: f64) -> i16 {
+    let epoch = Date::new(1970, 1, 1).unwrap_or(Date::MIN);
+    let whole = day.floor().clamp(-700_000.0, 700_000.0) as i64;
+    epoch
+        .checked_add(jiff::Span::new().days(whole))
+        .map_or(1970, |d| d.year())
+}
+
+fn point(e: &TimelineOut, x1: f64, x2: f64, y: f64, out: &mut String) {
+    let stance = e.stance.as_str();
+    let hedged = if e.hedged { " hedged" } else { "" };
+    let mid = (x1 + x2) / 2.0;
+    let lines: Vec<String> = e.lines.iter().map(ToString::to_string).collect();
+    let tip = format!(
+        "{} · {} · {}{} · {}:{}",
+        e.date,
+        lane_name(&e.source),
+        stance,
+        if e.hedged { " (hedged)" } else { "" },
+        e.path,
+        lines.join(",")
+    );
+    let _ = writeln!(
+        out,
+        "<g class=\"stance\" data-article=\"{}\"><title>{}</title><line class=\"span {stance}\" x1=\"{x1:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><circle class=\"point {stance}{hedged}\" cx=\"{mid:.1}\" cy=\"{y:.1}\" r=\"6\"/></g>",
+        escape(&e.article),
+        escape(&tip),
+        x2.max(x1 + 0.5)
+    );
+}
+
+fn link(c: &ContradictionOut, at: &BTreeMap<&str, (f64, f64)>, out: &mut String) {
+    let (Some(&(ax, ay)), Some(&(bx, by))) =
+        (at.get(c.a.article.as_str()), at.get(c.b.article.as_str()))
+    else {
+        return;
+    };
+    let kind = c.kind.as_str();
+    let ack = if c.acknowledged { " acknowledged" } else { "" };
+    let tip = format!(
+        "{kind}: {} {} ↔ {} {}",
+        c.a.date, c.a.article, c.b.date, c.b.article
+    );
+    let d = if c.kind == Kind::Internal || (ax - bx).abs() < 1.0 && (ay - by).abs() < 1.0 {
+        // One article against itself: a loop above its dot.
+        format!("M{:.1} {:.1} c -14 -26, 14 -26, 0 0", ax - 0.1, ay - 6.0)
+    } else {
+        // An arc that bulges upwards, more for points further apart.
+        let lift = 14.0 + (bx - ax).abs() * 0.12;
+        let cx = (ax + bx) / 2.0;
+        let cy = ay.min(by) - lift;
+        format!("M{ax:.1} {ay:.1} Q{cx:.1} {cy:.1} {bx:.1} {by:.1}")
+    };
+    let _ = writeln!(
+        out,
+        "<path class=\"link {kind}{ack}\" data-a=\"{}\" data-b=\"{}\" d=\"{d}\"><title>{}</title></path>",
+        escape(&c.a.article),
+        escape(&c.b.article),
+        escape(&tip)
+    );
+}
+
+fn timeline_table(p: &PropositionOut, out: &mut String) {
+    out.push_str("<details><summary>Timeline as a table</summary><div class=\"scroll\"><table><thead><tr><th>date</th><th>stance</th><th>source</th><th>where</th></tr></thead><tbody>\n");
+    for e in &p.timeline {
+        let lines: Vec<String> = e.lines.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"{}\">{}{}</td><td>{}</td><td class=\"path\">{}:{}</td></tr>",
+            escape(&e.date),
+            e.stance.as_str(),
+            e.stance.as_str(),
+            if e.hedged { " (hedged)" } else { "" },
+            escape(&lane_name(&e.source)),
+            escape(&e.path),
+            lines.join(",")
+        );
+    }
+    out.push_str("</tbody></table></div></details>\n");
+}
+
+fn contradiction(c: &ContradictionOut, out: &mut String) {
+    let kind = c.kind.as_str();
+    let status = if let Some(reason) = &c.acknowledged_reason {
+        format!(
+            "<span class=\"badge ok\">acknowledged</span> <span class=\"muted\">{}</span>",
+            escape(reason)
+        )
+    } else if c.fails {
+        "<span class=\"badge fails\">fails the build</span>".to_string()
+    } else {
+        "<span class=\"muted\">does not fail the build</span>".to_string()
+    };
+    let _ = writeln!(
+        out,
+        "<article class=\"contradiction {kind}\" data-a=\"{}\" data-b=\"{}\">\n<header><span class=\"badge {kind}\">{kind}</span> {status}</header>\n<div class=\"pair\">",
+        escape(&c.a.article),
+        escape(&c.b.article)
+    );
+    let (a, b) = marked(&c.a.sentence, &c.b.sentence);
+    side(&c.a, &a, out);
+    side(&c.b, &b, out);
+    out.push_str("</div>\n</article>\n");
+}
+
+fn side(s: &Side, sentence: &str, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "<div class=\"side\"><div class=\"meta\"><strong>{}</strong> · {} · <span class=\"{}\">{}</span>{}<br><code>{}</code> · <span class=\"path\">{}:{}</span></div><blockquote>{}</blockquote></div>",
+        escape(&s.date),
+        escape(&lane_name(&s.source)),
+        s.stance.as_str(),
+        s.stance.as_str(),
+        if s.hedged { " (hedged)" } else { "" },
+        escape(&s.article),
+        escape(&s.path),
+        s.line,
+        sentence
+    );
+}
+
+/// The two sentences as HTML, each with the words the other lacks marked.
+pub fn marked(a: &str, b: &str) -> (String, String) {
+    let mut left = String::new();
+    let mut right = String::new();
+    for (tag, text) in similar::utils::diff_words(Algorithm::Patience, a, b) {
+        let text = escape(text);
+        match tag {
+            ChangeTag::Equal => {
+                left.push_str(&text);
+                right.push_str(&text);
+            }
+            ChangeTag::Delete => mark(&mut left, "del", &text),
+            ChangeTag::Insert => mark(&mut right, "ins", &text),
+        }
+    }
+    (left, right)
+}
+
+/// Marks a changed run, leaving its surrounding spaces outside the mark.
+fn mark(out: &mut String, class: &str, text: &str) {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        out.push_str(text);
+        return;
+    }
+    let lead = &text[..text.len() - text.trim_start().len()];
+    let trail = &text[text.trim_end().len()..];
+    let _ = write!(out, "{lead}<mark class=\"{class}\">{trimmed}</mark>{trail}");
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_marks_differing_words() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        let (a, b) = marked(
+            "Alger soutient Wagner au Mali.",
+            "Alger rejette Wagner au Mali.",
+        );
+        assert_eq!(
+            a,
+            "Alger <mark class=\"del\">soutient</mark> Wagner au Mali."
+        );
+        assert_eq!(
+            b,
+            "Alger <mark class=\"ins\">rejette</mark> Wagner au Mali."
+        );
+    }
+
+    #[test]
+    fn intervals_follow_precision() {
+        let (s, e) = interval("2024-01").unwrap();
+        assert_eq!(e - s, 31.0);
+        let (s, e) = interval("2024-01-15").unwrap();
+        assert_eq!(e - s, 1.0);
+        assert_eq!(year_of(days(Date::new(2021, 6, 1).unwrap())), 2021);
+    }
+}
