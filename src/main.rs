@@ -528,9 +528,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             volte::atomic::write(&path, page.as_bytes())?;
             let _ = writeln!(
                 anstream::stderr(),
-                "wrote {} ({})",
+                "wrote {}: {}, {}, {} failing",
                 corpus::display_path(&path).display(),
-                human::summary_line(&report).trim_start_matches("volte ")
+                human::plural(report.propositions.len(), "proposition"),
+                human::plural(report.contradictions.len(), "contradiction"),
+                report.summary.failing
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -41,7 +41,8 @@ const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 main{max-width:1100px;margin:0 auto;padding:16px}
-h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;margin:1.6em 0 .2em;word-break:break-word}
+h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;margin:1.8em 0 .2em;word-break:break-word}h2 code{font-size:1em}
+section.proposition{border-top:2px solid var(--line)}
 code,.path{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}
 .muted{color:var(--muted)}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
@@ -54,7 +55,7 @@ a{color:inherit}
 .supports{color:var(--sup)}.opposes{color:var(--opp)}.mixed{color:var(--mix)}
 .chart{margin:8px 0;border:1px solid var(--line);border-radius:6px;background:var(--panel)}
 .chart svg{display:block;min-width:560px;width:100%;height:auto}
-svg text{fill:var(--fg);font:12px system-ui,sans-serif}svg .axis text{fill:var(--muted);font-size:11px}
+svg text{fill:var(--fg);font:14px system-ui,sans-serif}svg .axis text{fill:var(--muted);font-size:13px}
 svg .lane-line{stroke:var(--line)}svg .tick{stroke:var(--line);stroke-dasharray:2 3}
 svg .span{stroke-width:6;stroke-linecap:round;opacity:.35}
 svg .point{stroke-width:2.5}
@@ -76,7 +77,8 @@ svg .link.acknowledged{opacity:.45}
 blockquote{margin:6px 0 0;padding:0;font-size:15px}
 mark.del{background:var(--del);color:inherit;border-radius:2px}mark.ins{background:var(--ins);color:inherit;border-radius:2px}
 details{margin:6px 0}summary{cursor:pointer;color:var(--muted)}
-@media (max-width:640px){main{padding:10px}.pair{grid-template-columns:1fr}.side+.side{border-left:0;border-top:1px solid var(--line)}th,td{padding:4px 5px}}
+th .short{display:none}
+@media (max-width:640px){main{padding:10px}th .long,td .claim{display:none}th .short{display:inline}.pair{grid-template-columns:1fr}.side+.side{border-left:0;border-top:1px solid var(--line)}th,td{padding:4px 5px}}
 "#;
 
 /// The whole page.
@@ -114,7 +116,7 @@ pub fn render(report: &Report) -> String {
 }
 
 fn summary_table(report: &Report, out: &mut String) {
-    out.push_str("<div class=\"scroll\"><table id=\"summary\">\n<thead><tr><th>proposition</th><th>articles</th><th>supports</th><th>opposes</th><th>mixed</th><th>contradictions</th><th>failing</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\"><table id=\"summary\">\n<thead><tr><th>proposition</th><th title=\"articles\"><span class=\"long\">articles</span><span class=\"short\">art.</span></th><th title=\"supports\"><span class=\"long\">supports</span><span class=\"short\">sup.</span></th><th title=\"opposes\"><span class=\"long\">opposes</span><span class=\"short\">opp.</span></th><th title=\"mixed\"><span class=\"long\">mixed</span><span class=\"short\">mix.</span></th><th title=\"contradictions\"><span class=\"long\">contradictions</span><span class=\"short\">contr.</span></th><th title=\"failing\"><span class=\"long\">failing</span><span class=\"short\">fail.</span></th></tr></thead>\n<tbody>\n");
     for p in &report.propositions {
         let count = |pos: Position| p.timeline.iter().filter(|e| e.stance == pos).count();
         let mine: Vec<&ContradictionOut> = report
@@ -125,7 +127,7 @@ fn summary_table(report: &Report, out: &mut String) {
         let failing = mine.iter().filter(|c| c.fails).count();
         let _ = writeln!(
             out,
-            "<tr><td><a href=\"#{}\"><code>{}</code></a><br><span class=\"muted\">{}</span></td><td class=\"n\">{}</td><td class=\"n supports\">{}</td><td class=\"n opposes\">{}</td><td class=\"n mixed\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td><a href=\"#{}\"><code>{}</code></a><br><span class=\"muted claim\">{}</span></td><td class=\"n\">{}</td><td class=\"n supports\">{}</td><td class=\"n opposes\">{}</td><td class=\"n mixed\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             anchor(&p.id),
             escape(&p.id),
             escape(&p.claim),
@@ -146,10 +148,10 @@ fn summary_table(report: &Report, out: &mut String) {
 
 fn legend(out: &mut String) {
     let dot = |class: &str| {
-        format!("<svg width=\"14\" height=\"14\" aria-hidden=\"true\"><circle class=\"point {class}\" cx=\"7\" cy=\"7\" r=\"5\"/></svg>")
+        format!("<svg width=\"14\" height=\"14\" aria-hidden=\"true\"><circle class=\"key point {class}\" cx=\"7\" cy=\"7\" r=\"5\"/></svg>")
     };
     let line = |class: &str| {
-        format!("<svg width=\"28\" height=\"10\" aria-hidden=\"true\"><path class=\"link {class}\" d=\"M2 5 H26\"/></svg>")
+        format!("<svg width=\"28\" height=\"10\" aria-hidden=\"true\"><path class=\"key link {class}\" d=\"M2 5 H26\"/></svg>")
     };
     let _ = writeln!(
         out,
@@ -219,7 +221,7 @@ fn interval(date: &str) -> Option<(f64, f64)> {
 }
 
 const WIDTH: f64 = 760.0;
-const LEFT: f64 = 150.0;
+const LEFT: f64 = 185.0;
 const RIGHT: f64 = 20.0;
 const TOP: f64 = 14.0;
 const LANE: f64 = 34.0;
@@ -290,7 +292,7 @@ fn chart(p: &PropositionOut, contradictions: &[&ContradictionOut], out: &mut Str
             WIDTH - RIGHT,
             LEFT - 8.0,
             y + 4.0,
-            escape(&truncate(name, 22))
+            escape(&truncate(name, 21))
         );
     }
     // Where each article sits, for the links.
@@ -440,22 +442,49 @@ fn side(s: &Side, sentence: &str, out: &mut String) {
     );
 }
 
-/// The two sentences as HTML, each with the words the other lacks marked.
+/// The two sentences as HTML, each with the words the other lacks marked:
+/// runs of changed words make one mark.
 pub fn marked(a: &str, b: &str) -> (String, String) {
-    let mut left = String::new();
-    let mut right = String::new();
+    let mut left: Vec<(bool, &str)> = Vec::new();
+    let mut right: Vec<(bool, &str)> = Vec::new();
     for (tag, text) in similar::utils::diff_words(Algorithm::Patience, a, b) {
-        let text = escape(text);
         match tag {
             ChangeTag::Equal => {
-                left.push_str(&text);
-                right.push_str(&text);
+                left.push((false, text));
+                right.push((false, text));
             }
-            ChangeTag::Delete => mark(&mut left, "del", &text),
-            ChangeTag::Insert => mark(&mut right, "ins", &text),
+            ChangeTag::Delete => left.push((true, text)),
+            ChangeTag::Insert => right.push((true, text)),
         }
     }
-    (left, right)
+    (runs(&left, "del"), runs(&right, "ins"))
+}
+
+/// Renders (changed, text) pieces: spaces between two changed pieces join
+/// them, and each changed run is one mark with its outer spaces left out.
+fn runs(pieces: &[(bool, &str)], class: &str) -> String {
+    let mut flags: Vec<bool> = pieces.iter().map(|p| p.0).collect();
+    for i in 1..pieces.len().saturating_sub(1) {
+        if !flags[i] && pieces[i].1.trim().is_empty() && flags[i - 1] && pieces[i + 1].0 {
+            flags[i] = true;
+        }
+    }
+    let mut out = String::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let changed = flags[i];
+        let mut text = String::new();
+        while i < pieces.len() && flags[i] == changed {
+            text.push_str(pieces[i].1);
+            i += 1;
+        }
+        if changed {
+            mark(&mut out, class, &escape(&text));
+        } else {
+            out.push_str(&escape(&text));
+        }
+    }
+    out
 }
 
 /// Marks a changed run, leaving its surrounding spaces outside the mark.
