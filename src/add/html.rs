@@ -166,11 +166,7 @@ pub fn to_text(html: &str) -> Html {
         (!t.is_empty()).then_some(t)
     });
     page.title = title.map(|t| collapse(&t)).filter(|t| !t.is_empty());
-    page.text = out
-        .lines()
-        .map(|l| collapse(l))
-        .collect::<Vec<_>>()
-        .join("\n");
+    page.text = out.lines().map(collapse).collect::<Vec<_>>().join("\n");
     page
 }
 

@@ -145,9 +145,19 @@ pub fn read(text: &str, words: &ImportWords, day_first: bool) -> Page {
         .iter()
         .map(|l| header_line(l, words, day_first))
         .collect();
-    let title_at = kinds.iter().zip(&lines).position(|(k, l)| {
-        *k == HeaderLine::Text && (word_count(l) >= 4 || l.trim_start().starts_with("# "))
-    });
+    let title_at = kinds
+        .iter()
+        .zip(&lines)
+        .position(|(k, l)| {
+            *k == HeaderLine::Text && (word_count(l) >= 4 || l.trim_start().starts_with("# "))
+        })
+        // A short title (`Mali : Alger snobé`): the text line nearest the body.
+        .or_else(|| {
+            kinds
+                .iter()
+                .zip(&lines)
+                .rposition(|(k, l)| *k == HeaderLine::Text && word_count(l) >= 2)
+        });
     let mut kept: Vec<String> = Vec::new();
     for (i, (kind, line)) in kinds.iter().zip(&lines).enumerate() {
         let before_title = title_at.is_none_or(|t| i < t);
@@ -197,6 +207,11 @@ pub fn read(text: &str, words: &ImportWords, day_first: bool) -> Page {
     let mut body: Vec<(usize, String)> = kept.into_iter().map(|l| (0, l)).collect();
     for (i, line) in lines.iter().enumerate().take(end).skip(first_prose) {
         if !is_blank(line) && is_furniture(line, words) {
+            page.dropped.push((i + 1, line.trim().to_string()));
+            continue;
+        }
+        if is_lone_url(line) {
+            page.urls.push(line.trim().to_string());
             page.dropped.push((i + 1, line.trim().to_string()));
             continue;
         }
@@ -320,10 +335,7 @@ fn header_line(line: &str, words: &ImportWords, day_first: bool) -> HeaderLine {
     if is_blank(line) {
         return HeaderLine::Blank;
     }
-    let trimmed = line.trim();
-    if (trimmed.starts_with("http://") || trimmed.starts_with("https://"))
-        && !trimmed.contains(char::is_whitespace)
-    {
+    if is_lone_url(line) {
         return HeaderLine::Url;
     }
     let ws = dates::words(line);
@@ -367,7 +379,20 @@ fn is_furniture(line: &str, words: &ImportWords) -> bool {
     }
     let folded: Vec<&str> = ws.iter().map(|w| w.folded.as_str()).collect();
     words.furniture.iter().any(|p| folded == p.as_slice())
-        || (starts_with_phrase(&ws, &words.furniture_prefixes) && trimmed.chars().count() < 200)
+        // `Lire aussi : …` links to another article; `Related talks were
+        // held.` is a sentence.
+        || (starts_with_phrase(&ws, &words.furniture_prefixes)
+            && trimmed.chars().count() < 200
+            && (!ends_sentence(trimmed) || prefix_colon(trimmed, &ws, &words.furniture_prefixes)))
+}
+
+/// The prefix phrase is followed by `:` (`Tags : Mali, Algérie.`).
+fn prefix_colon(line: &str, ws: &[Word<'_>], phrases: &[Vec<String>]) -> bool {
+    phrases.iter().any(|p| {
+        p.len() <= ws.len()
+            && ws.iter().zip(p).all(|(w, p)| w.folded == *p)
+            && line[ws[p.len() - 1].end..].trim_start().starts_with(':')
+    })
 }
 
 fn starts_with_phrase(ws: &[Word<'_>], phrases: &[Vec<String>]) -> bool {
@@ -384,32 +409,36 @@ fn is_comments_start(line: &str, words: &ImportWords) -> bool {
     if trimmed == COMMENTS_MARKER {
         return true;
     }
-    if ends_sentence(trimmed) && !trimmed.ends_with(':') {
+    // `12 commentaires ont été publiés.` is a sentence; `12 réponses à « Titre »`
+    // is a count.
+    if trimmed.ends_with(['.', '!', '?', '…']) {
         return false;
     }
     if trimmed.starts_with('#') && !trimmed.trim_start_matches('#').starts_with(' ') {
         return false;
     }
+    let heading = trimmed.starts_with('#');
     let ws = dates::words(trimmed);
     let folded: Vec<&str> = ws.iter().map(|w| w.folded.as_str()).collect();
-    if folded.is_empty() || folded.len() > 8 {
+    if folded.is_empty() || folded.len() > 20 {
         return false;
     }
     let count_word = |w: &str| words.comment_counts.contains(w);
-    let number = |w: &str| {
-        w.bytes().all(|b| b.is_ascii_digit()) || matches!(w, "un" | "une" | "one" | "no" | "aucun")
-    };
+    let number = |w: &str| w.bytes().all(|b| b.is_ascii_digit());
     let counted = match folded.as_slice() {
+        // `12 réponses à « Un titre »`: the count opens the line.
         [n, w, ..] if number(n) && count_word(w) => true,
         [w, n] if count_word(w) && number(n) => true,
-        [w] if count_word(w) => true,
         _ => false,
     };
+    // A plain `Réactions` line may be a section of the article: only a
+    // Markdown heading is read as the comments heading (as `check` does).
     counted
-        || words
-            .comment_headings
-            .iter()
-            .any(|h| folded == h.as_slice())
+        || (heading
+            && words
+                .comment_headings
+                .iter()
+                .any(|h| folded == h.as_slice()))
         || words.comments_start.iter().any(|h| folded == h.as_slice())
 }
 
@@ -447,6 +476,12 @@ fn agency_dateline(line: &str) -> Option<String> {
             .unwrap_or_else(|_| unreachable!())
     });
     Some(re.captures(line)?.get(1)?.as_str().trim().to_string())
+}
+
+fn is_lone_url(line: &str) -> bool {
+    let trimmed = line.trim();
+    (trimmed.starts_with("http://") || trimmed.starts_with("https://"))
+        && !trimmed.contains(char::is_whitespace)
 }
 
 fn is_blank(line: &str) -> bool {
@@ -553,5 +588,28 @@ mod tests {
     fn wire_dateline_names_the_agency() {
         let p = page("BAMAKO (AFP) - Des soldats sont arrivés dans la ville mardi soir, selon des témoins.\n");
         assert_eq!(p.bylines[0].1, "AFP");
+    }
+
+    #[test]
+    fn short_titles_sentences_that_look_like_furniture_and_plain_reactions() {
+        let p = page("Alger\nlundi 4 mars 2024\nMali : Alger snobé\n\nRelated talks were held in Niamey on Monday, officials said.\n\nRéactions\n\nLes capitales voisines ont salué la décision avec prudence.\n\nLire aussi : Mali, un autre article\nhttps://example.org/2024/03/04/mali\n");
+        assert_eq!(p.title.as_deref(), Some("Mali : Alger snobé"));
+        assert!(
+            p.comments_at.is_none(),
+            "a plain Réactions line is a section"
+        );
+        assert_eq!(
+            p.body,
+            [
+                "Related talks were held in Niamey on Monday, officials said.",
+                "",
+                "Réactions",
+                "",
+                "Les capitales voisines ont salué la décision avec prudence."
+            ]
+        );
+        assert_eq!(p.urls, ["https://example.org/2024/03/04/mali"]);
+        let p = page("Un texte de nouvelles assez long pour être une vraie phrase.\n\n12 réponses à « Un texte de nouvelles »\nUn lecteur.\n");
+        assert_eq!(p.comments, ["Un lecteur."]);
     }
 }

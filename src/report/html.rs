@@ -286,9 +286,9 @@ fn chart(p: &PropositionOut, contradictions: &[&ContradictionOut], out: &mut Str
     };
     for name in &lanes {
         let y = lane_y(name);
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<g class=\"lane\"><line class=\"lane-line\" x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text></g>\n",
+            "<g class=\"lane\"><line class=\"lane-line\" x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text></g>",
             WIDTH - RIGHT,
             LEFT - 8.0,
             y + 4.0,
