@@ -293,6 +293,21 @@ enum Command {
         #[arg(long)]
         include_comments: bool,
     },
+    /// Show the stance of each article over time, for one or every proposition.
+    #[command(after_help = EXAMPLES_TIMELINE)]
+    Timeline {
+        /// A proposition id (default: all of them).
+        proposition: Option<String>,
+        #[command(flatten)]
+        at: Locations,
+        /// Output format: `human`, or `json` (the propositions of the JSON
+        /// report, each with its timeline).
+        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
+        format: Format,
+        /// Also read the reader comments.
+        #[arg(long)]
+        include_comments: bool,
+    },
     /// Bring a raw article into the corpus, with front matter, then check it.
     ///
     /// Reads a saved page (plain text, Markdown or HTML) and writes
@@ -382,21 +397,6 @@ enum Command {
     /// `volte man > volte.1 && man ./volte.1`, or install it under
     /// /usr/local/share/man/man1/.
     Man,
-    /// Show the stance of each article over time, for one or every proposition.
-    #[command(after_help = EXAMPLES_TIMELINE)]
-    Timeline {
-        /// A proposition id (default: all of them).
-        proposition: Option<String>,
-        #[command(flatten)]
-        at: Locations,
-        /// Output format: `human`, or `json` (the propositions of the JSON
-        /// report, each with its timeline).
-        #[arg(long, value_enum, default_value_t = Format::Human, hide_possible_values = true)]
-        format: Format,
-        /// Also read the reader comments.
-        #[arg(long)]
-        include_comments: bool,
-    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -400,6 +400,13 @@ pub fn slug(text: &str, max: usize) -> String {
         }
         out.push_str(word);
     }
+    // Not `…-deploiement-d`: an elided word cut from what it elides.
+    while let Some((head, last)) = out.rsplit_once('-') {
+        if last.len() > 1 {
+            break;
+        }
+        out.truncate(head.len());
+    }
     if out.is_empty() {
         out.push_str("article");
     }
@@ -472,6 +479,7 @@ mod tests {
             "2024-01-l-algerie-negocie-a-bamako"
         );
         assert_eq!(slug("un deux trois quatre", 9), "un-deux");
+        assert_eq!(slug("le déploiement d’instructeurs", 16), "le-deploiement");
         assert_eq!(slug("???", 10), "article");
         assert!(valid_id("ap-2021_10.x"));
         assert!(!valid_id("../x"));
