@@ -71,10 +71,10 @@ pub fn prepare(request: &Request, lexicons: &Lexicons, default_lang: &str) -> Dr
     let mut notes = Vec::new();
     let mut note = |level, message: String| notes.push(Note { level, message });
 
-    let html = html::looks_like_html(&request.text).then(|| html::to_text(&request.text));
-    let text = html
-        .as_ref()
-        .map_or(request.text.as_str(), |h| h.text.as_str());
+    // A byte-order mark would hide a leading ` date 2024-01` marker.
+    let raw = request.text.trim_start_matches('\u{feff}');
+    let html = html::looks_like_html(raw).then(|| html::to_text(raw));
+    let text = html.as_ref().map_or(raw, |h| h.text.as_str());
     let lang_guess = guess_language(text, lexicons, default_lang);
     let lang = request.lang.clone().unwrap_or(lang_guess);
     // The French (and most of the world) write the day first; only English
@@ -499,6 +499,20 @@ mod tests {
             .as_deref()
             .is_some_and(|t| t.starts_with("Le gouvernement")));
         assert!(!d.title_in_page);
+    }
+
+    #[test]
+    fn byte_order_mark_and_windows_line_ends() {
+        let d = draft("\u{feff} date 2022-11 Alger a reçu hier une délégation venue de Bamako.\r\n\r\nUn second paragraphe assez long pour compter ici.\r\n");
+        assert_eq!(d.date.map(|d| d.to_string()).as_deref(), Some("2022-11"));
+        assert_eq!(
+            d.body,
+            [
+                "Alger a reçu hier une délégation venue de Bamako.",
+                "",
+                "Un second paragraphe assez long pour compter ici."
+            ]
+        );
     }
 
     #[test]

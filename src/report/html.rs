@@ -228,12 +228,13 @@ const LANE: f64 = 34.0;
 const AXIS: f64 = 26.0;
 
 fn chart(p: &PropositionOut, contradictions: &[&ContradictionOut], out: &mut String) {
-    // Lanes in order of each source's first stance.
-    let mut lanes: Vec<String> = Vec::new();
+    // Lanes in order of each source's first stance; `Le Monde` and `le
+    // monde` are one source, as for `self` contradictions.
+    let mut lanes: Vec<(String, String)> = Vec::new();
     for e in &p.timeline {
-        let name = lane_name(&e.source);
-        if !lanes.contains(&name) {
-            lanes.push(name);
+        let key = lane_key(&e.source);
+        if !lanes.iter().any(|(k, _)| *k == key) {
+            lanes.push((key, lane_name(&e.source)));
         }
     }
     let spans: Vec<(f64, f64)> = p
@@ -280,12 +281,13 @@ fn chart(p: &PropositionOut, contradictions: &[&ContradictionOut], out: &mut Str
         year += step;
     }
     out.push_str("</g>\n");
-    let lane_y = |name: &str| {
-        let i = lanes.iter().position(|l| l == name).unwrap_or(0);
+    let lane_y = |source: &str| {
+        let key = lane_key(source);
+        let i = lanes.iter().position(|(k, _)| *k == key).unwrap_or(0);
         TOP + LANE * i as f64 + LANE / 2.0
     };
-    for name in &lanes {
-        let y = lane_y(name);
+    for (i, (_, name)) in lanes.iter().enumerate() {
+        let y = TOP + LANE * i as f64 + LANE / 2.0;
         let _ = writeln!(
             out,
             "<g class=\"lane\"><line class=\"lane-line\" x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text></g>",
@@ -298,19 +300,20 @@ fn chart(p: &PropositionOut, contradictions: &[&ContradictionOut], out: &mut Str
     // Where each article sits, for the links.
     let mut at: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     for (e, (start, end)) in p.timeline.iter().zip(&spans) {
-        at.insert(
-            &e.article,
-            (x((start + end) / 2.0), lane_y(&lane_name(&e.source))),
-        );
+        at.insert(&e.article, (x((start + end) / 2.0), lane_y(&e.source)));
     }
     // Links under the points.
     for c in contradictions {
         link(c, &at, out);
     }
     for (e, (start, end)) in p.timeline.iter().zip(&spans) {
-        point(e, x(*start), x(*end), lane_y(&lane_name(&e.source)), out);
+        point(e, x(*start), x(*end), lane_y(&e.source), out);
     }
     out.push_str("</svg></div>\n");
+}
+
+fn lane_key(source: &str) -> String {
+    crate::text::fold::fold(source.trim())
 }
 
 fn lane_name(source: &str) -> String {
