@@ -203,9 +203,29 @@ pub fn read(text: &str, words: &ImportWords, day_first: bool) -> Page {
         page.dropped.push((i + 1, line.trim().to_string()));
     }
 
+    // After the last paragraph, a furniture line (`dernières nouvelles`,
+    // `Articles similaires`, `Share this`) opens the page's own lists: the
+    // titles of other articles, dates, categories. All of it is dropped, so
+    // another article's title is never read as this one's claim.
+    let last_prose = (first_prose..end).rev().find(|&i| is_prose(&lines[i]));
+    let cut = last_prose.and_then(|last| {
+        (last + 1..end).find(|&i| !is_blank(&lines[i]) && is_furniture(&lines[i], words))
+    });
+    if let Some(cut) = cut {
+        for (i, line) in lines.iter().enumerate().take(end).skip(cut) {
+            if is_lone_url(line) {
+                page.urls.push(line.trim().to_string());
+            }
+            if !is_blank(line) {
+                page.dropped.push((i + 1, line.trim().to_string()));
+            }
+        }
+    }
+    let end_of_body = cut.unwrap_or(end);
+
     // The body.
     let mut body: Vec<(usize, String)> = kept.into_iter().map(|l| (0, l)).collect();
-    for (i, line) in lines.iter().enumerate().take(end).skip(first_prose) {
+    for (i, line) in lines.iter().enumerate().take(end_of_body).skip(first_prose) {
         if !is_blank(line) && is_furniture(line, words) {
             page.dropped.push((i + 1, line.trim().to_string()));
             continue;
@@ -588,6 +608,17 @@ mod tests {
     fn wire_dateline_names_the_agency() {
         let p = page("BAMAKO (AFP) - Des soldats sont arrivés dans la ville mardi soir, selon des témoins.\n");
         assert_eq!(p.bylines[0].1, "AFP");
+    }
+
+    #[test]
+    fn lists_after_the_last_paragraph_are_dropped() {
+        let p = page("Un texte de nouvelles assez long pour être une vraie phrase.\n\nArticles similaires\nAlgérie : Alger rompt avec Bamako et rappelle son ambassadeur\n26 avril 2024\nDans « Actualités »\n\n3 commentaires\nUn lecteur.\n");
+        assert_eq!(
+            p.body,
+            ["Un texte de nouvelles assez long pour être une vraie phrase."]
+        );
+        assert_eq!(p.dropped.len(), 4, "{:?}", p.dropped);
+        assert_eq!(p.comments, ["Un lecteur."]);
     }
 
     #[test]
