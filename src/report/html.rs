@@ -106,10 +106,15 @@ pub fn render(report: &Report) -> String {
         s.failing,
         s.conflict_window_days
     );
+    let titles: BTreeMap<&str, &str> = report
+        .articles
+        .iter()
+        .filter_map(|a| Some((a.id.as_str(), a.title.as_deref()?)))
+        .collect();
     summary_table(report, &mut out);
     legend(&mut out);
     for p in &report.propositions {
-        proposition(report, p, &mut out);
+        proposition(report, p, &titles, &mut out);
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
@@ -180,7 +185,10 @@ fn anchor(id: &str) -> String {
     format!("p-{cleaned}")
 }
 
-fn proposition(report: &Report, p: &PropositionOut, out: &mut String) {
+/// Article titles by id.
+type Titles<'a> = BTreeMap<&'a str, &'a str>;
+
+fn proposition(report: &Report, p: &PropositionOut, titles: &Titles<'_>, out: &mut String) {
     let _ = writeln!(
         out,
         "<section class=\"proposition\" id=\"{}\">\n<h2><code>{}</code></h2>\n<p>{}</p>",
@@ -203,7 +211,7 @@ fn proposition(report: &Report, p: &PropositionOut, out: &mut String) {
         out.push_str("<p class=\"muted\">No contradiction.</p>\n");
     }
     for c in mine {
-        contradiction(c, out);
+        contradiction(c, titles, out);
     }
     out.push_str("</section>\n");
 }
@@ -405,7 +413,7 @@ fn timeline_table(p: &PropositionOut, out: &mut String) {
     out.push_str("</tbody></table></div></details>\n");
 }
 
-fn contradiction(c: &ContradictionOut, out: &mut String) {
+fn contradiction(c: &ContradictionOut, titles: &Titles<'_>, out: &mut String) {
     let kind = c.kind.as_str();
     let status = if let Some(reason) = &c.acknowledged_reason {
         format!(
@@ -424,15 +432,19 @@ fn contradiction(c: &ContradictionOut, out: &mut String) {
         escape(&c.b.article)
     );
     let (a, b) = marked(&c.a.sentence, &c.b.sentence);
-    side(&c.a, &a, out);
-    side(&c.b, &b, out);
+    side(&c.a, &a, titles, out);
+    side(&c.b, &b, titles, out);
     out.push_str("</div>\n</article>\n");
 }
 
-fn side(s: &Side, sentence: &str, out: &mut String) {
+fn side(s: &Side, sentence: &str, titles: &Titles<'_>, out: &mut String) {
+    let title = titles
+        .get(s.article.as_str())
+        .map(|t| format!("<br><em>{}</em>", escape(t)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "<div class=\"side\"><div class=\"meta\"><strong>{}</strong> · {} · <span class=\"{}\">{}</span>{}<br><code>{}</code> · <span class=\"path\">{}:{}</span></div><blockquote>{}</blockquote></div>",
+        "<div class=\"side\"><div class=\"meta\"><strong>{}</strong> · {} · <span class=\"{}\">{}</span>{}{title}<br><code>{}</code> · <span class=\"path\">{}:{}</span></div><blockquote>{}</blockquote></div>",
         escape(&s.date),
         escape(&lane_name(&s.source)),
         s.stance.as_str(),
