@@ -22,6 +22,8 @@ pub struct Written {
     pub end: usize,
     /// A day name stands with it (`vendredi, avril 26, 2024`).
     pub weekday: bool,
+    /// Written month before day (`avril 26, 2024`).
+    pub month_first: bool,
 }
 
 /// A word of a line: letters or digits, with its byte span.
@@ -97,8 +99,8 @@ fn numeric_patterns() -> &'static (Regex, Regex) {
     PATTERNS.get_or_init(|| {
         let iso =
             Regex::new(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b").unwrap_or_else(|_| unreachable!());
-        let dmy =
-            Regex::new(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b").unwrap_or_else(|_| unreachable!());
+        let dmy = Regex::new(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+            .unwrap_or_else(|_| unreachable!());
         (iso, dmy)
     })
 }
@@ -117,7 +119,7 @@ pub fn find(line: &str, words_of: &ImportWords, day_first: bool) -> Vec<Written>
         let d: Option<u32> = c.get(3).and_then(|m| m.as_str().parse().ok());
         if let (Some(y), Some(m)) = (y, m) {
             if let Some(date) = build(y, m, d) {
-                found.push(written(line, whole, date, false));
+                found.push(written(line, whole, date, false, false));
             }
         }
     }
@@ -136,7 +138,7 @@ pub fn find(line: &str, words_of: &ImportWords, day_first: bool) -> Vec<Written>
             continue;
         };
         if let Some(date) = u8::try_from(m).ok().and_then(|m| build(y, m, Some(d))) {
-            found.push(written(line, whole, date, false));
+            found.push(written(line, whole, date, false, false));
         }
     }
     let ws = words(line);
@@ -164,6 +166,7 @@ pub fn find(line: &str, words_of: &ImportWords, day_first: bool) -> Vec<Written>
         };
         match long {
             Some((first, last, Some(date))) => {
+                let month_first = month(first).is_some() && last == first + 2;
                 let weekday = first > 0
                     && (words_of.weekdays.contains(&ws[first - 1].folded)
                         || (first > 1
@@ -179,7 +182,13 @@ pub fn find(line: &str, words_of: &ImportWords, day_first: bool) -> Vec<Written>
                 } else {
                     ws[first].start
                 };
-                found.push(written(line, start..ws[last].end, date, weekday));
+                found.push(written(
+                    line,
+                    start..ws[last].end,
+                    date,
+                    weekday,
+                    month_first,
+                ));
                 i = last + 1;
             }
             // `31 février 2023`: not a day, and not February either.
@@ -192,13 +201,20 @@ pub fn find(line: &str, words_of: &ImportWords, day_first: bool) -> Vec<Written>
     found
 }
 
-fn written(line: &str, span: std::ops::Range<usize>, date: PartialDate, weekday: bool) -> Written {
+fn written(
+    line: &str,
+    span: std::ops::Range<usize>,
+    date: PartialDate,
+    weekday: bool,
+    month_first: bool,
+) -> Written {
     Written {
         date,
         text: line[span.clone()].to_string(),
         start: span.start,
         end: span.end,
         weekday,
+        month_first,
     }
 }
 
@@ -265,6 +281,7 @@ mod tests {
         assert_eq!(dates("date 2024-01")[0].0, "2024-01");
         assert_eq!(dates("2024-01-15")[0].0, "2024-01-15");
         assert_eq!(dates("15/01/2024")[0].0, "2024-01-15");
+        assert_eq!(dates("15-01-2024")[0].0, "2024-01-15");
         let words = Lexicons::builtin().unwrap().import_words();
         assert!(find("03/04/2024", &words, false).is_empty());
         assert_eq!(

@@ -66,7 +66,7 @@ impl DateKind {
             DateKind::Dateline => "the date line under the title",
             DateKind::Updated => "an update line (not the publication date)",
             DateKind::Header => {
-                "the page header above the title: likely the day the page was viewed, not when the article was written"
+                "the page header (above the title, or the site's date widget): likely the day the page was viewed, not when the article was written"
             }
             DateKind::Retrieved => {
                 "a retrieval line: the day the page was read or saved, not when it was written"
@@ -311,6 +311,15 @@ fn note_dates(
 ) {
     let ws = dates::words(line);
     for written in dates::find(line, words, day_first) {
+        // `vendredi, avril 26, 2024`: the English order of a site template's
+        // date widget on a page in another language is the header's date,
+        // wherever it stands.
+        let widget = written.weekday && written.month_first && day_first;
+        let default = if widget && default == DateKind::Dateline {
+            DateKind::Header
+        } else {
+            default
+        };
         let kind = cue_before(&ws, &written, words).unwrap_or(default);
         page.dates.push(FoundDate {
             date: written.date,
@@ -444,7 +453,8 @@ fn is_comments_start(line: &str, words: &ImportWords) -> bool {
         return false;
     }
     let count_word = |w: &str| words.comment_counts.contains(w);
-    let number = |w: &str| w.bytes().all(|b| b.is_ascii_digit());
+    // Any digits: `٦ تعليقات` as well as `6 تعليقات`.
+    let number = |w: &str| w.chars().all(char::is_numeric);
     let counted = match folded.as_slice() {
         // `12 réponses à « Un titre »`: the count opens the line.
         [n, w, ..] if number(n) && count_word(w) => true,
@@ -608,6 +618,15 @@ mod tests {
     fn wire_dateline_names_the_agency() {
         let p = page("BAMAKO (AFP) - Des soldats sont arrivés dans la ville mardi soir, selon des témoins.\n");
         assert_eq!(p.bylines[0].1, "AFP");
+    }
+
+    #[test]
+    fn a_template_date_under_the_title_is_still_the_header() {
+        let p = page("Un titre qui dit quelque chose de neuf\nvendredi, avril 26, 2024\n\nLe premier paragraphe du texte est assez long pour compter.\n\n٦ تعليقات\nUn lecteur.\n");
+        assert_eq!(p.dates[0].kind, DateKind::Header);
+        let p = page("Un titre qui dit quelque chose de neuf\nvendredi 26 avril 2024\n\nLe premier paragraphe du texte est assez long pour compter.\n\n٦ تعليقات\nUn lecteur.\n");
+        assert_eq!(p.dates[0].kind, DateKind::Dateline);
+        assert_eq!(p.comments, ["Un lecteur."]);
     }
 
     #[test]
