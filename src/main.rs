@@ -979,6 +979,23 @@ fn add(args: AddArgs) -> Result<ExitCode> {
         }
     }
     let (rules, corpus_dir) = locate(&args.at)?;
+    if !stdin {
+        // A raw page left in the corpus would be read as an article without
+        // front matter, and stop every `check`.
+        let inside = match (args.input.canonicalize(), corpus_dir.canonicalize()) {
+            (Ok(file), Ok(dir)) => file.starts_with(dir),
+            _ => false,
+        };
+        let name = args
+            .input
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        if inside && name.as_deref().is_some_and(corpus::is_article_name) {
+            anyhow::bail!(
+                "{shown}: the raw page is inside the corpus folder, where every .md and .txt file is read as an article; move it out first"
+            );
+        }
+    }
     let rulebook = rulebook::load(&rules)?;
     if let Some(lang) = &args.lang {
         if rulebook.lexicons.get(lang).is_none() {

@@ -356,6 +356,15 @@ fn bad_flags_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--id `../evil`"));
+    fs::copy(raw("marker-month.txt"), dir.path().join("corpus/raw.txt")).unwrap();
+    volte(dir.path())
+        .args(["add", "corpus/raw.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "corpus/raw.txt: the raw page is inside the corpus folder",
+        ));
+    fs::remove_file(dir.path().join("corpus/raw.txt")).unwrap();
     volte(dir.path())
         .args(["add", "missing.txt"])
         .assert()
