@@ -8,6 +8,7 @@
 
 pub mod dates;
 pub mod html;
+mod lines;
 pub mod page;
 
 use crate::corpus::PartialDate;
