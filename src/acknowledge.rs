@@ -193,25 +193,7 @@ pub fn append(path: &Path, entry: &Acknowledgement) -> Result<(), Error> {
     }
     // Check what we are about to write reads back.
     parse(path, &text)?;
-    write_atomically(path, text.as_bytes())
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, bytes).map_err(|e| Error::io(&temp, e))?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        Error::io(path, e)
-    })
+    crate::atomic::write(path, text.as_bytes())
 }
 
 #[cfg(test)]

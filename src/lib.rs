@@ -6,6 +6,8 @@
 //! contradictions, and [`report`] renders the result. `main.rs` only wires it.
 
 pub mod acknowledge;
+pub mod add;
+pub mod atomic;
 pub mod bench;
 pub mod casebook;
 pub mod corpus;
