@@ -512,6 +512,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: window,
+                ..Default::default()
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
