@@ -132,21 +132,81 @@ struct Topic {
 }
 
 const TOPICS: &[Topic] = &[
-    Topic { subject: 0, partner: 2, noun: "la présence militaire" },
-    Topic { subject: 1, partner: 3, noun: "le déploiement des instructeurs" },
-    Topic { subject: 0, partner: 4, noun: "la coopération sécuritaire" },
-    Topic { subject: 1, partner: 0, noun: "l'accord de paix" },
-    Topic { subject: 8, partner: 5, noun: "la transition politique" },
-    Topic { subject: 4, partner: 1, noun: "les sanctions économiques" },
-    Topic { subject: 9, partner: 5, noun: "le retrait des troupes" },
-    Topic { subject: 7, partner: 0, noun: "la médiation régionale" },
-    Topic { subject: 10, partner: 1, noun: "l'exploitation minière" },
-    Topic { subject: 12, partner: 6, noun: "le contrat d'armement" },
-    Topic { subject: 11, partner: 1, noun: "la force conjointe" },
-    Topic { subject: 13, partner: 15, noun: "le dialogue national" },
-    Topic { subject: 14, partner: 1, noun: "la fermeture de la frontière" },
-    Topic { subject: 6, partner: 2, noun: "l'aide humanitaire" },
-    Topic { subject: 5, partner: 3, noun: "le calendrier électoral" },
+    Topic {
+        subject: 0,
+        partner: 2,
+        noun: "la présence militaire",
+    },
+    Topic {
+        subject: 1,
+        partner: 3,
+        noun: "le déploiement des instructeurs",
+    },
+    Topic {
+        subject: 0,
+        partner: 4,
+        noun: "la coopération sécuritaire",
+    },
+    Topic {
+        subject: 1,
+        partner: 0,
+        noun: "l'accord de paix",
+    },
+    Topic {
+        subject: 8,
+        partner: 5,
+        noun: "la transition politique",
+    },
+    Topic {
+        subject: 4,
+        partner: 1,
+        noun: "les sanctions économiques",
+    },
+    Topic {
+        subject: 9,
+        partner: 5,
+        noun: "le retrait des troupes",
+    },
+    Topic {
+        subject: 7,
+        partner: 0,
+        noun: "la médiation régionale",
+    },
+    Topic {
+        subject: 10,
+        partner: 1,
+        noun: "l'exploitation minière",
+    },
+    Topic {
+        subject: 12,
+        partner: 6,
+        noun: "le contrat d'armement",
+    },
+    Topic {
+        subject: 11,
+        partner: 1,
+        noun: "la force conjointe",
+    },
+    Topic {
+        subject: 13,
+        partner: 15,
+        noun: "le dialogue national",
+    },
+    Topic {
+        subject: 14,
+        partner: 1,
+        noun: "la fermeture de la frontière",
+    },
+    Topic {
+        subject: 6,
+        partner: 2,
+        noun: "l'aide humanitaire",
+    },
+    Topic {
+        subject: 5,
+        partner: 3,
+        noun: "le calendrier électoral",
+    },
 ];
 
 /// Verbs of a stance: (present tense, negated present "ne … pas" form).
@@ -212,7 +272,10 @@ fn proposition_id(topic: &Topic) -> String {
         .collect::<Vec<_>>()
         .join("-");
     let noun = crate::text::fold::fold(&noun);
-    format!("{}-{}-{}", ACTORS[topic.subject].id, noun, ACTORS[topic.partner].id)
+    format!(
+        "{}-{}-{}",
+        ACTORS[topic.subject].id, noun, ACTORS[topic.partner].id
+    )
 }
 
 /// The bench rulebook: `entities.yaml` and `propositions.yaml`.
@@ -283,24 +346,70 @@ pub fn phrases() -> String {
 }
 
 const CITIES: &[&str] = &[
-    "Kayes", "Sikasso", "Ségou", "Mopti", "Tombouctou", "Gao", "Kidal", "Ménaka", "Agadez",
-    "Zinder", "Tahoua", "Dori", "Kaya", "Fada", "Tamanrasset", "Djanet", "Bordj", "Atar",
-    "Abéché", "Sebha",
+    "Kayes",
+    "Sikasso",
+    "Ségou",
+    "Mopti",
+    "Tombouctou",
+    "Gao",
+    "Kidal",
+    "Ménaka",
+    "Agadez",
+    "Zinder",
+    "Tahoua",
+    "Dori",
+    "Kaya",
+    "Fada",
+    "Tamanrasset",
+    "Djanet",
+    "Bordj",
+    "Atar",
+    "Abéché",
+    "Sebha",
 ];
 const PEOPLE: &[&str] = &[
-    "le préfet", "la maire", "un commerçant", "une enseignante", "le chef du village",
-    "un responsable syndical", "la directrice de l'hôpital", "un éleveur", "une étudiante",
-    "le porte-parole de la coopérative", "un chauffeur de taxi", "la présidente de l'association",
+    "le préfet",
+    "la maire",
+    "un commerçant",
+    "une enseignante",
+    "le chef du village",
+    "un responsable syndical",
+    "la directrice de l'hôpital",
+    "un éleveur",
+    "une étudiante",
+    "le porte-parole de la coopérative",
+    "un chauffeur de taxi",
+    "la présidente de l'association",
 ];
 const DAYS: &[&str] = &[
-    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "la veille",
-    "en début de semaine", "à la mi-journée",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "la veille",
+    "en début de semaine",
+    "à la mi-journée",
 ];
 const THINGS: &[&str] = &[
-    "le prix du mil", "la saison des pluies", "la rentrée scolaire", "le marché aux bestiaux",
-    "la route nationale", "le réseau électrique", "la campagne de vaccination", "le festival",
-    "la récolte de coton", "le tarif des transports", "la distribution d'eau", "le stade municipal",
-    "la bibliothèque", "le chantier du pont", "la foire artisanale", "la coupure d'internet",
+    "le prix du mil",
+    "la saison des pluies",
+    "la rentrée scolaire",
+    "le marché aux bestiaux",
+    "la route nationale",
+    "le réseau électrique",
+    "la campagne de vaccination",
+    "le festival",
+    "la récolte de coton",
+    "le tarif des transports",
+    "la distribution d'eau",
+    "le stade municipal",
+    "la bibliothèque",
+    "le chantier du pont",
+    "la foire artisanale",
+    "la coupure d'internet",
 ];
 const FILLER: &[&str] = &[
     "{P} de {C} a indiqué {D} que {T} restait la principale préoccupation des habitants.",
@@ -336,10 +445,26 @@ const HEDGES: &[&str] = &[
     "",
 ];
 const SOURCES: &[&str] = &[
-    "Agence Sahel Presse", "Le Républicain", "L'Essor", "El Watan", "Le Soir d'Algérie",
-    "Jeune Afrique", "RFI", "Mondafrique", "Le Monde", "Libération", "Le Figaro", "AFP",
-    "Sahel Intelligence", "Studio Tamani", "Le Pays", "Sidwaya", "Actu Niger", "TSA",
-    "L'Observateur Paalga", "Maliweb",
+    "Agence Sahel Presse",
+    "Le Républicain",
+    "L'Essor",
+    "El Watan",
+    "Le Soir d'Algérie",
+    "Jeune Afrique",
+    "RFI",
+    "Mondafrique",
+    "Le Monde",
+    "Libération",
+    "Le Figaro",
+    "AFP",
+    "Sahel Intelligence",
+    "Studio Tamani",
+    "Le Pays",
+    "Sidwaya",
+    "Actu Niger",
+    "TSA",
+    "L'Observateur Paalga",
+    "Maliweb",
 ];
 
 fn fill(template: &str, rng: &mut Rng) -> String {
@@ -382,16 +507,28 @@ fn capitalize(s: &str) -> String {
 }
 
 /// A sentence that takes a stance on a topic: plain, negated or hedged.
-fn stance_sentence(rng: &mut Rng) -> String {
-    let topic = rng.pick(TOPICS);
+///
+/// Positions are facts that change slowly: each topic's stance holds for three
+/// years at a time, and 4% of sentences (a reader, a dissenting outlet) say the
+/// opposite, so the corpus has reversals and a few conflicts rather than
+/// noise. One sentence in six says it by negating the other side's verb.
+fn stance_sentence(rng: &mut Rng, year: usize) -> String {
+    let t = rng.below(TOPICS.len());
+    let topic = TOPICS[t];
     let subject = rng.pick(ACTORS[topic.subject].names);
     let partner = ACTORS[topic.partner].names[0];
-    let (verb, negated) = if rng.chance(50) {
-        rng.pick(SUPPORT)
+    let era = Rng::new((t * 31 + year / 3) as u64).next_u64();
+    let supports = era.is_multiple_of(2) != rng.chance(4);
+    let (same, other) = if supports {
+        (SUPPORT, OPPOSE)
     } else {
-        rng.pick(OPPOSE)
+        (OPPOSE, SUPPORT)
     };
-    let verb = if rng.chance(15) { negated } else { verb };
+    let verb = if rng.chance(16) {
+        rng.pick(other).1
+    } else {
+        rng.pick(same).0
+    };
     let hedge = rng.pick(HEDGES);
     let text = format!(
         "{hedge}{subject} {} avec {partner}, a-t-on appris {}.",
@@ -401,7 +538,7 @@ fn stance_sentence(rng: &mut Rng) -> String {
     capitalize(&text)
 }
 
-fn paragraph(rng: &mut Rng, out: &mut String, mention_percent: usize) {
+fn paragraph(rng: &mut Rng, out: &mut String, mention_percent: usize, year: usize) {
     let sentences = 2 + rng.below(4);
     for i in 0..sentences {
         if i > 0 {
@@ -409,7 +546,7 @@ fn paragraph(rng: &mut Rng, out: &mut String, mention_percent: usize) {
         }
         let roll = rng.below(1000);
         if roll < mention_percent * 10 / 2 {
-            out.push_str(&stance_sentence(rng));
+            out.push_str(&stance_sentence(rng, year));
         } else if roll < mention_percent * 10 {
             out.push_str(&fill(rng.pick(NEUTRAL_MENTION), rng));
         } else {
@@ -437,18 +574,23 @@ pub fn article(index: usize, rng: &mut Rng) -> (String, String) {
         text,
         "---\nid: {id}\ndate: {date}\nsource: \"{source}\"\ntitle: \"{title}\"\n---\n# {title}\n\n"
     );
-    let _ = write!(text, "{}, {} ({source}) - ", rng.pick(CITIES).to_uppercase(), year);
+    let _ = write!(
+        text,
+        "{}, {} ({source}) - ",
+        rng.pick(CITIES).to_uppercase(),
+        year
+    );
     let mention_percent = 2 + rng.below(4); // 2–5% of sentences
-    let paragraphs = 4 + rng.below(12);
+    let paragraphs = 8 + rng.below(16);
     for _ in 0..paragraphs {
-        paragraph(rng, &mut text, mention_percent);
+        paragraph(rng, &mut text, mention_percent, year);
     }
     if rng.chance(25) {
         let count = 2 + rng.below(6);
         let _ = write!(text, "## Commentaires\n\n{count} commentaires\n\n");
         for _ in 0..count {
             let _ = write!(text, "**Lecteur{}** : ", rng.below(1000));
-            paragraph(rng, &mut text, 20);
+            paragraph(rng, &mut text, 20, year);
         }
     }
     (format!("{year}/{id}.md"), text)
@@ -504,8 +646,14 @@ mod tests {
 
     #[test]
     fn contractions_are_written_as_french_does() {
-        assert_eq!(contract("se félicite de", "le retrait"), "se félicite du retrait");
-        assert_eq!(contract("s'oppose à", "les sanctions"), "s'oppose aux sanctions");
+        assert_eq!(
+            contract("se félicite de", "le retrait"),
+            "se félicite du retrait"
+        );
+        assert_eq!(
+            contract("s'oppose à", "les sanctions"),
+            "s'oppose aux sanctions"
+        );
         assert_eq!(contract("s'oppose à", "l'aide"), "s'oppose à l'aide");
         assert_eq!(contract("soutient", "la force"), "soutient la force");
     }

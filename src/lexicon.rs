@@ -12,7 +12,8 @@ use crate::error::{yaml_error, Error};
 use crate::text::fold::fold;
 use crate::text::tokens::phrase_words;
 
-const BUILTIN: &[(&str, &str)] = &[
+/// The lexicons built into volte: (where they live in the repository, text).
+pub const BUILTIN: &[(&str, &str)] = &[
     ("lexicons/fr.yaml", include_str!("../lexicons/fr.yaml")),
     ("lexicons/en.yaml", include_str!("../lexicons/en.yaml")),
 ];
@@ -460,8 +461,6 @@ impl Lexicon {
         self.comment_headings.iter().any(|h| h == folded_heading)
     }
 
-    /// The Snowball stem of a lowercase word, folded afterwards (stemming needs
-    /// the accents). `None` when the language has no stemmer.
     /// Words the tokenizer reads into another form, as (folded written form,
     /// the word it reads): `l'` is `le`, `n't` is `not`. The prefilter needs
     /// them: a pattern word may come from text that never spells it.
@@ -478,6 +477,8 @@ impl Lexicon {
         out
     }
 
+    /// The Snowball stem of a lowercase word, folded afterwards (stemming needs
+    /// the accents). `None` when the language has no stemmer.
     pub fn stem(&self, lowercase: &str) -> Option<String> {
         self.stemmer.map(|s| fold(&s.stem(lowercase)))
     }

@@ -9,6 +9,7 @@ pub mod acknowledge;
 pub mod add;
 pub mod atomic;
 pub mod bench;
+pub mod cache;
 pub mod casebook;
 pub mod corpus;
 pub mod error;

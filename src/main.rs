@@ -122,6 +122,14 @@ struct Locations {
     /// Corpus folder (default: the nearest `corpus/` here or above).
     #[arg(long, value_name = "DIR", global = true)]
     corpus: Option<PathBuf>,
+    /// Where to keep what each article gave, so the next run reads only the
+    /// articles that changed (default: `.volte-cache/` beside the rules
+    /// folder). Safe to delete.
+    #[arg(long, value_name = "DIR", global = true)]
+    cache_dir: Option<PathBuf>,
+    /// Read every article and neither read nor write the cache.
+    #[arg(long, global = true)]
+    no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -471,6 +479,11 @@ fn rule_snippet(error: &anyhow::Error) -> Option<String> {
     volte::error::snippet(path, &text, *line, *column)
 }
 
+fn warning_label() -> String {
+    let style = anstyle::AnsiColor::Yellow.on_default().bold();
+    format!("{style}warning{style:#}")
+}
+
 fn error_label() -> String {
     let style = anstyle::AnsiColor::Red.on_default().bold();
     format!("{style}error{style:#}")
@@ -512,9 +525,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: window,
+                cache: cache_dir(&at, &rules),
                 ..Default::default()
             };
-            let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            let run = run_pipeline(&rules, &corpus_dir, &options)?;
             let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
             let checks = Checks {
                 acknowledgements: Some(&acks),
@@ -566,9 +580,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: window,
+                cache: cache_dir(&at, &rules),
                 ..Default::default()
             };
-            let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            let run = run_pipeline(&rules, &corpus_dir, &options)?;
             let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
             let introduced = match &since {
                 Some(rev) => {
@@ -704,9 +719,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: None,
+                cache: cache_dir(&at, &rules),
                 ..Default::default()
             };
-            let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            let run = run_pipeline(&rules, &corpus_dir, &options)?;
             let rev = match rev {
                 Some(rev) => rev,
                 None => {
@@ -755,9 +771,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: None,
+                cache: cache_dir(&at, &rules),
                 ..Default::default()
             };
-            let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            let run = run_pipeline(&rules, &corpus_dir, &options)?;
             let (a, b) = match articles.as_slice() {
                 [a] => (a.clone(), a.clone()),
                 [a, b, ..] => (a.clone(), b.clone()),
@@ -907,9 +924,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: None,
+                cache: cache_dir(&at, &rules),
                 ..Default::default()
             };
-            let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            let run = run_pipeline(&rules, &corpus_dir, &options)?;
             if let Some(id) = &proposition {
                 if run.rulebook.proposition(id).is_none() {
                     return Err(unknown_proposition(&run.rulebook, id));
@@ -1129,8 +1147,6 @@ fn add(args: AddArgs) -> Result<ExitCode> {
     })
 }
 
-/// Writes to stdout, through anstream so colour is dropped when piped or under
-/// NO_COLOR. A closed pipe (`volte check | head`) is not an error.
 fn unknown_proposition(rulebook: &rulebook::Rulebook, id: &str) -> anyhow::Error {
     anyhow::anyhow!(
         "no proposition `{id}` in the rulebook{}; `volte timeline` lists them all",
@@ -1138,9 +1154,18 @@ fn unknown_proposition(rulebook: &rulebook::Rulebook, id: &str) -> anyhow::Error
     )
 }
 
+/// Writes to stdout, through anstream so colour is dropped when piped or under
+/// NO_COLOR. A closed pipe (`volte check | head`) is not an error. Text with no
+/// escape sequence (JSON, SARIF, an uncoloured report) goes straight out.
 fn print(text: &str) -> Result<()> {
-    let mut out = anstream::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    let result = if memchr::memchr(0x1b, text.as_bytes()).is_none() {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes()).and_then(|()| out.flush())
+    } else {
+        let mut out = anstream::stdout().lock();
+        out.write_all(text.as_bytes()).and_then(|()| out.flush())
+    };
+    match result {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("writing the report to standard output"),
     }
@@ -1177,6 +1202,29 @@ fn load_acknowledgements(
         }
     }
     Ok(acks)
+}
+
+/// Runs the pipeline and says on stderr what the user should know about it.
+fn run_pipeline(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<pipeline::Run> {
+    let run = pipeline::run(rules, corpus_dir, options)?;
+    for warning in &run.warnings {
+        let _ = writeln!(anstream::stderr(), "{}: {warning}", warning_label());
+    }
+    Ok(run)
+}
+
+/// The cache folder for a run, or `None` with `--no-cache`.
+fn cache_dir(at: &Locations, rules: &Path) -> Option<PathBuf> {
+    if at.no_cache {
+        return None;
+    }
+    let beside_rules = || {
+        let absolute = std::path::absolute(rules).unwrap_or_else(|_| rules.to_path_buf());
+        absolute
+            .parent()
+            .map_or_else(|| PathBuf::from(".volte-cache"), |p| p.join(".volte-cache"))
+    };
+    Some(at.cache_dir.clone().unwrap_or_else(beside_rules))
 }
 
 fn locate(at: &Locations) -> Result<(PathBuf, PathBuf)> {

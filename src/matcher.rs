@@ -22,7 +22,6 @@ use crate::prefilter::Prefilter;
 use crate::rulebook::{
     Context, Item, Pattern, PatternBody, Proposition, Requirements, Rulebook, Seq, Stance, TermId,
 };
-use crate::text::fold::{fold_text, folded_offset, original_offset};
 use crate::text::sentences::{self, Section, Sentence};
 use crate::text::tokens::{tokenize, Tokens};
 use crate::text::LineIndex;
@@ -35,7 +34,7 @@ const WALK_BUDGET: u32 = 20_000;
 const DENIAL_REACH: usize = 12;
 
 /// One sentence matched to one proposition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Claim {
     /// Index of the article in the corpus.
     pub article: usize,
@@ -135,8 +134,6 @@ pub struct Scratch {
     stamp: u32,
     stems: HashMap<String, Option<String>>,
     hit_buf: Vec<TermId>,
-    folded: String,
-    fold_map: Vec<(u32, u32)>,
     marked: Vec<bool>,
 }
 
@@ -334,20 +331,15 @@ fn mark_sentences(
 ) {
     scratch.marked.clear();
     scratch.marked.resize(all.len(), false);
-    fold_text(&text[body.clone()], &mut scratch.folded, &mut scratch.fold_map);
-    let (map, marked) = (&scratch.fold_map, &mut scratch.marked);
-    // Folded offsets run ahead of or behind original ones; the next search
-    // starts at the folded offset of the sentence's end, found by walking the map.
-    let folded_of = |original: usize| folded_offset(map, original - body.start);
-    prefilter.for_each_hit(&scratch.folded, |at| {
-        let offset = body.start + original_offset(map, at);
+    let marked = &mut scratch.marked;
+    prefilter.scan(text, body, |offset| {
         let k = all.partition_point(|s| s.span.start <= offset);
         match k.checked_sub(1) {
             Some(i) if offset < all[i].span.end => {
                 marked[i] = true;
-                folded_of(all[i].span.end)
+                all[i].span.end
             }
-            _ => at + 1,
+            _ => offset,
         }
     });
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::cache::{self, Cache, CachedArticle, Entry};
 use crate::corpus::{self, Article};
 use crate::error::Error;
 use crate::ledger::{self, Ledger};
@@ -18,6 +19,8 @@ pub struct RunOptions {
     pub window_days: Option<u32>,
     /// Read every sentence instead of those the prefilter marks.
     pub full_scan: bool,
+    /// The cache folder; `None` reads every article.
+    pub cache: Option<PathBuf>,
 }
 
 /// Everything a report is made from.
@@ -30,13 +33,174 @@ pub struct Run {
     pub claims: Vec<Claim>,
     pub ledger: Ledger,
     pub window_days: u32,
+    /// Things the user should know that did not stop the run (a corrupt cache).
+    pub warnings: Vec<String>,
+    /// Articles taken from the cache, unread.
+    pub cached: usize,
 }
 
 /// Loads the rulebook and the corpus, matches every article and builds the ledger.
+///
+/// Articles stream: each is read, matched and dropped on a worker thread, and
+/// only its metadata and claims are kept, so memory follows the claims, not
+/// the size of the corpus.
 pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run, Error> {
     let rulebook = rulebook::load(rules)?;
-    let articles = corpus::load(corpus_dir, &rulebook.language)?;
-    analyze(rulebook, articles, options)
+    let files = corpus::article_files(corpus_dir)?;
+    let match_options = match_options(options);
+    let cache = options.cache.as_ref().map(|dir| {
+        let key = cache::key(&rulebook, rules, options.include_comments);
+        Cache::open(dir, key)
+    });
+    let results: Vec<Result<Outcome, Error>> = files
+        .par_iter()
+        .enumerate()
+        .map_init(Scratch::default, |scratch, (i, path)| {
+            read_one(i, path, &rulebook, match_options, cache.as_ref(), scratch)
+        })
+        .collect();
+    // The first error in path order, whichever thread met it first.
+    let mut articles = Vec::with_capacity(results.len());
+    let mut entries = Vec::new();
+    let mut sentences = 0;
+    let mut claims = Vec::new();
+    let mut cached = 0;
+    for result in results {
+        let outcome = result?;
+        sentences += outcome.sentences;
+        claims.extend(outcome.claims);
+        articles.push(outcome.article);
+        cached += usize::from(outcome.cached);
+        entries.extend(outcome.entry);
+    }
+    corpus::check_ids(&articles)?;
+    let mut warnings = Vec::new();
+    if let Some(cache) = &cache {
+        warnings.extend(cache.warning.clone());
+        if cache.differs(&entries) {
+            if let Err(e) = cache.save(entries) {
+                warnings.push(format!("could not write the cache: {e}"));
+            }
+        }
+    }
+    let mut run = finish(rulebook, articles, sentences, claims, options);
+    run.warnings = warnings;
+    run.cached = cached;
+    Ok(run)
+}
+
+/// What one article gave, from the cache or read afresh.
+struct Outcome {
+    article: Article,
+    sentences: usize,
+    claims: Vec<Claim>,
+    /// The cache entry to keep, when there is a cache.
+    entry: Option<Entry>,
+    cached: bool,
+}
+
+/// Reads and matches article `index`, or takes it from the cache when the file
+/// is unchanged. The article's text is dropped before returning.
+fn read_one(
+    index: usize,
+    path: &Path,
+    rulebook: &Rulebook,
+    options: Options,
+    cache: Option<&Cache>,
+    scratch: &mut Scratch,
+) -> Result<Outcome, Error> {
+    let stamp = cache.and_then(|_| cache::stamp(path));
+    let reuse = |entry: &Entry, size: u64, modified: u128| -> Option<Outcome> {
+        let article = entry.article.to_article(&corpus::display_path(path))?;
+        let claims = entry
+            .claims
+            .iter()
+            .map(|c| Claim {
+                article: index,
+                ..c.clone()
+            })
+            .collect();
+        Some(Outcome {
+            article,
+            sentences: entry.sentences,
+            claims,
+            entry: Some(Entry {
+                size,
+                modified,
+                ..entry.clone()
+            }),
+            cached: true,
+        })
+    };
+    if let (Some(cache), Some((size, modified))) = (cache, stamp) {
+        if let Some(hit) = cache
+            .by_stamp(path, size, modified)
+            .and_then(|e| reuse(e, size, modified))
+        {
+            return Ok(hit);
+        }
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let hash = cache.map(|_| cache::content_hash(&bytes));
+    if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
+        if let Some(hit) = cache
+            .by_hash(path, hash)
+            .and_then(|e| reuse(e, size, modified))
+        {
+            return Ok(hit);
+        }
+    }
+    let mut article = corpus::article_from_bytes(path, bytes, &rulebook.language)?;
+    let analysis = matcher::analyze(index, &article, rulebook, options, scratch)?;
+    article.text = String::new();
+    let entry = match (hash, stamp) {
+        (Some(hash), Some((size, modified))) => Some(Entry {
+            path: path.to_path_buf(),
+            size,
+            modified,
+            hash,
+            article: CachedArticle::of(&article),
+            sentences: analysis.sentences,
+            claims: analysis.claims.clone(),
+        }),
+        _ => None,
+    };
+    Ok(Outcome {
+        article,
+        sentences: analysis.sentences,
+        claims: analysis.claims,
+        entry,
+        cached: false,
+    })
+}
+
+fn match_options(options: &RunOptions) -> Options {
+    Options {
+        include_comments: options.include_comments,
+        detail: false,
+        full_scan: options.full_scan,
+    }
+}
+
+fn finish(
+    rulebook: Rulebook,
+    articles: Vec<Article>,
+    sentences: usize,
+    claims: Vec<Claim>,
+    options: &RunOptions,
+) -> Run {
+    let window_days = options.window_days.unwrap_or(rulebook.conflict_window_days);
+    let ledger = ledger::build(&articles, &claims, rulebook.propositions.len(), window_days);
+    Run {
+        rulebook,
+        articles,
+        sentences,
+        claims,
+        ledger,
+        window_days,
+        warnings: Vec::new(),
+        cached: 0,
+    }
 }
 
 /// Matches already loaded articles.
@@ -45,11 +209,7 @@ pub fn analyze(
     articles: Vec<Article>,
     options: &RunOptions,
 ) -> Result<Run, Error> {
-    let match_options = Options {
-        include_comments: options.include_comments,
-        detail: false,
-        full_scan: options.full_scan,
-    };
+    let match_options = match_options(options);
     let analyses: Vec<matcher::Analysis> = articles
         .par_iter()
         .enumerate()
@@ -59,16 +219,7 @@ pub fn analyze(
         .collect::<Result<_, _>>()?;
     let sentences = analyses.iter().map(|a| a.sentences).sum();
     let claims: Vec<Claim> = analyses.into_iter().flat_map(|a| a.claims).collect();
-    let window_days = options.window_days.unwrap_or(rulebook.conflict_window_days);
-    let ledger = ledger::build(&articles, &claims, rulebook.propositions.len(), window_days);
-    Ok(Run {
-        rulebook,
-        articles,
-        sentences,
-        claims,
-        ledger,
-        window_days,
-    })
+    Ok(finish(rulebook, articles, sentences, claims, options))
 }
 
 /// Finds `name` (a folder) in `start` or the nearest ancestor that has it, the

@@ -19,7 +19,9 @@
 //! pattern gives no usable literal (a regex like `.*`), there is no prefilter
 //! and every sentence is read, as before.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use crate::lexicon::Lexicon;
@@ -28,7 +30,8 @@ use crate::rulebook::{PatternBody, Rulebook};
 
 /// The automaton and the literals it was built from.
 pub struct Prefilter {
-    automaton: AhoCorasick,
+    dfa: DFA,
+    start: StateID,
     literals: Vec<String>,
 }
 
@@ -79,18 +82,16 @@ impl Prefilter {
         if literals.iter().any(String::is_empty) {
             return None;
         }
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .kind(Some(AhoCorasickKind::DFA))
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
             .build(&literals)
-            .or_else(|_| {
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(&literals)
-            })
             .ok()?;
+        let start = dfa.start_state(Anchored::No).ok()?;
         Some(Prefilter {
-            automaton,
+            dfa,
+            start,
             literals,
         })
     }
@@ -104,22 +105,53 @@ impl Prefilter {
         self.literals.is_empty()
     }
 
-    /// Calls `hit` with the start of occurrences of literals in `folded`, left
-    /// to right. `hit` returns where to look next (the end of the sentence it
-    /// marked: one hit per sentence is enough).
+    /// Runs the automaton over `text[range]`, folding as it reads (no folded
+    /// copy is made), and calls `hit` with the offset in `text` of the last
+    /// byte of each literal found. `hit` returns where to go on reading (the
+    /// end of the sentence it marked: one literal per sentence is enough), or
+    /// an offset it has passed already to just read on.
     ///
-    /// Occurrences that overlap a reported one are not reported. That loses no
-    /// sentence: literals hold letters and apostrophes only, so two occurrences
-    /// that overlap lie in one run of non-blank text, and a sentence never ends
-    /// inside such a run.
-    pub fn for_each_hit(&self, folded: &str, mut hit: impl FnMut(usize) -> usize) {
-        let mut at = 0;
-        while at < folded.len() {
-            let input = Input::new(folded).span(at..folded.len());
-            let Some(m) = self.automaton.find(input) else {
-                break;
+    /// Literals hold letters and apostrophes only, and a sentence never ends
+    /// inside a run of such characters, so a literal always ends in the
+    /// sentence it starts in, and starting afresh at a sentence's end loses none.
+    pub fn scan(
+        &self,
+        text: &str,
+        range: std::ops::Range<usize>,
+        mut hit: impl FnMut(usize) -> usize,
+    ) {
+        let bytes = text.as_bytes();
+        let end = range.end.min(bytes.len());
+        let mut sid = self.start;
+        let mut i = range.start;
+        let mut folded = String::new();
+        while i < end {
+            let b = bytes[i];
+            let matched = if b < 0x80 {
+                i += 1;
+                sid = self
+                    .dfa
+                    .next_state(Anchored::No, sid, b.to_ascii_lowercase());
+                self.dfa.is_special(sid) && self.dfa.is_match(sid)
+            } else {
+                let c = text[i..].chars().next().unwrap_or('\u{fffd}');
+                i += c.len_utf8();
+                folded.clear();
+                crate::text::fold::fold_char_into(c, &mut folded);
+                let mut any = false;
+                for &f in folded.as_bytes() {
+                    sid = self.dfa.next_state(Anchored::No, sid, f);
+                    any |= self.dfa.is_special(sid) && self.dfa.is_match(sid);
+                }
+                any
             };
-            at = hit(m.start()).max(m.end());
+            if matched {
+                let next = hit(i - 1);
+                if next > i {
+                    i = next;
+                    sid = self.start;
+                }
+            }
         }
     }
 }

@@ -122,26 +122,41 @@ pub fn is_article_name(name: &str) -> bool {
 /// matter has no `lang`. Ids must be unique.
 pub fn load(dir: &Path, default_lang: &str) -> Result<Vec<Article>, Error> {
     let mut articles = Vec::new();
-    let mut seen: HashMap<String, PathBuf> = HashMap::new();
     for path in article_files(dir)? {
-        let article = read_article(&path, default_lang)?;
-        if let Some(first) = seen.get(&article.id) {
+        articles.push(read_article(&path, default_lang)?);
+    }
+    check_ids(&articles)?;
+    Ok(articles)
+}
+
+/// An error for the first article, in order, that reuses an earlier one's id.
+pub fn check_ids(articles: &[Article]) -> Result<(), Error> {
+    let mut seen: HashMap<&str, &Path> = HashMap::with_capacity(articles.len());
+    for article in articles {
+        if let Some(first) = seen.insert(&article.id, &article.path) {
             return Err(Error::DuplicateId {
                 path: article.path.clone(),
                 line: article.id_line.unwrap_or(1),
-                first: first.clone(),
-                id: article.id,
+                first: first.to_path_buf(),
+                id: article.id.clone(),
             });
         }
-        seen.insert(article.id.clone(), article.path.clone());
-        articles.push(article);
     }
-    Ok(articles)
+    Ok(())
 }
 
 /// Reads one article file.
 pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    article_from_bytes(path, bytes, default_lang)
+}
+
+/// Builds an article from the bytes of the file at `path`.
+pub fn article_from_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    default_lang: &str,
+) -> Result<Article, Error> {
     let shown = display_path(path);
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
@@ -174,7 +189,7 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
             )
         }
     })?;
-    let first_yaml_line = crate::text::LineIndex::new(&text).line(yaml_start);
+    let first_yaml_line = crate::text::LineIndex::new(&text[..yaml_start]).line(yaml_start);
     let front: FrontMatter = if yaml.trim().is_empty() {
         return Err(fail(
             first_yaml_line,

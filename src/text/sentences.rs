@@ -13,7 +13,9 @@ use crate::lexicon::{Lexicon, Lexicons};
 use crate::text::fold::fold;
 
 /// Where a sentence sits in an article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Section {
     Body,
@@ -149,7 +151,7 @@ fn lines(text: &str, body: Range<usize>) -> Vec<Line> {
     let mut pos = body.start;
     while pos < body.end {
         let rest = &text[pos..body.end];
-        let (len, next) = match rest.find(['\n', '\r']) {
+        let (len, next) = match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
             Some(i) => {
                 let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
                 (i, pos + i + skip)
@@ -221,6 +223,25 @@ fn list_marker(s: &str) -> Option<usize> {
     (spaces > 0 && !rest.trim_start().is_empty()).then_some(after + spaces)
 }
 
+/// The next `. ! ? …` at or after `from`: a byte scan, since all but `…`
+/// (E2 80 A6) are ASCII.
+fn next_terminator(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i < bytes.len() {
+        let k = i + memchr::memchr3(b'.', b'!', b'?', &bytes[i..]).unwrap_or(bytes.len() - i);
+        // An ellipsis character before the next ASCII terminator?
+        let ellipsis = memchr::memchr_iter(0xE2, &bytes[i..k])
+            .map(|e| i + e)
+            .find(|&e| bytes.get(e + 1..e + 3) == Some(&[0x80, 0xA6]));
+        match ellipsis {
+            Some(e) => return Some(e),
+            None if k < bytes.len() => return Some(k),
+            None => i = bytes.len(),
+        }
+    }
+    None
+}
+
 fn is_terminator(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…')
 }
@@ -238,13 +259,16 @@ fn split_block(
     out: &mut Vec<Sentence>,
 ) {
     let s = &text[block.clone()];
+    let bytes = s.as_bytes();
     let base = block.start;
     let mut start = 0;
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if !is_terminator(c) {
-            continue;
-        }
+    let mut pos = 0;
+    while let Some(i) = next_terminator(bytes, pos) {
+        let c = if bytes[i] == 0xE2 {
+            '…'
+        } else {
+            bytes[i] as char
+        };
         // The whole run of terminators and closing marks, with the French space
         // before a closing guillemet (`! »`).
         let mut end = i + c.len_utf8();
@@ -262,9 +286,7 @@ fn split_block(
             }
             break;
         }
-        while iter.peek().is_some_and(|&(j, _)| j < end) {
-            iter.next();
-        }
+        pos = end;
         let rest = &s[end..];
         let after_space = rest.trim_start();
         if after_space.is_empty() {

@@ -1,0 +1,165 @@
+//! The fast path finds exactly what a full read finds, and the cache gives
+//! exactly what a fresh run gives.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use volte::pipeline::{self, RunOptions};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every claim, in order, with what a report shows of it.
+fn claims(rules: &Path, corpus: &Path, full_scan: bool) -> Vec<String> {
+    let options = RunOptions {
+        full_scan,
+        include_comments: true,
+        ..Default::default()
+    };
+    let run = pipeline::run(rules, corpus, &options).expect("the run succeeds");
+    run.claims
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}:{} {:?} negated={} hedged={} {}",
+                run.rulebook.propositions[c.proposition].id,
+                c.stance.as_str(),
+                run.articles[c.article].path.display(),
+                c.line,
+                c.section,
+                c.negated,
+                c.hedged,
+                c.sentence
+            )
+        })
+        .collect()
+}
+
+fn same_with_and_without_prefilter(rules: &Path, corpus: &Path) -> usize {
+    let full = claims(rules, corpus, true);
+    let fast = claims(rules, corpus, false);
+    assert_eq!(fast, full, "{} with {}", corpus.display(), rules.display());
+    full.len()
+}
+
+#[test]
+fn the_prefilter_finds_every_claim_of_the_bundled_and_evaluation_corpora() {
+    let rules = root().join("rules");
+    let mut found = same_with_and_without_prefilter(&rules, &root().join("corpus"));
+    for set in std::fs::read_dir(root().join("eval")).unwrap().flatten() {
+        if set.path().is_dir() {
+            found += same_with_and_without_prefilter(&rules, &set.path());
+        }
+    }
+    assert!(found > 500, "only {found} claims compared");
+}
+
+#[test]
+fn the_prefilter_finds_every_claim_of_a_generated_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let (articles, _) = volte::bench::generate(dir.path(), 600_000, 3).unwrap();
+    assert!(articles > 50);
+    let found =
+        same_with_and_without_prefilter(&dir.path().join("rules"), &dir.path().join("corpus"));
+    assert!(found > 50, "only {found} claims compared");
+}
+
+fn check(project: &Path, extra: &[&str]) -> (String, String) {
+    let out = Command::cargo_bin("volte")
+        .unwrap()
+        .current_dir(project)
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_cached_run_reports_what_a_fresh_run_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    copy_dir(&root().join("rules"), &project.join("rules"));
+    copy_dir(&root().join("corpus"), &project.join("corpus"));
+    let (fresh, _) = check(project, &["--no-cache"]);
+    assert!(
+        !project.join(".volte-cache").exists(),
+        "--no-cache wrote a cache"
+    );
+
+    let (first, _) = check(project, &[]);
+    let cache_files: Vec<_> = std::fs::read_dir(project.join(".volte-cache"))
+        .expect("the cache is written beside the rules folder")
+        .flatten()
+        .collect();
+    assert_eq!(cache_files.len(), 1);
+    let (second, _) = check(project, &[]);
+    assert_eq!(first, fresh);
+    assert_eq!(second, fresh);
+
+    // An edited article is read again.
+    let article = project.join("corpus/2011-12-militaires-algeriens-nord-mali.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, text.replace("source: AFP", "source: Reuters")).unwrap();
+    let (edited, _) = check(project, &[]);
+    let (edited_fresh, _) = check(project, &["--no-cache"]);
+    assert_eq!(edited, edited_fresh);
+    assert!(edited.contains("Reuters"));
+
+    // A rule change gives another cache, and the old one goes.
+    let rule = project.join("rules/algerian-troops-in-mali.yaml");
+    let text = std::fs::read_to_string(&rule).unwrap();
+    std::fs::write(&rule, format!("{text}\n# edited\n")).unwrap();
+    let (after_rule, _) = check(project, &[]);
+    assert_eq!(after_rule, edited_fresh);
+    let names: Vec<_> = std::fs::read_dir(project.join(".volte-cache"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(cache_files[0].file_name() != names[0]);
+}
+
+#[test]
+fn a_corrupt_cache_is_ignored_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    copy_dir(&root().join("rules"), &project.join("rules"));
+    copy_dir(&root().join("corpus"), &project.join("corpus"));
+    let (fresh, _) = check(project, &[]);
+    for entry in std::fs::read_dir(project.join(".volte-cache"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::write(entry.path(), b"{\"format\": 1, \"key\": tru").unwrap();
+    }
+    let (again, stderr) = check(project, &[]);
+    assert_eq!(again, fresh);
+    assert!(
+        stderr.contains("warning:") && stderr.contains("corrupt"),
+        "{stderr}"
+    );
+    let (healed, stderr) = check(project, &[]);
+    assert_eq!(healed, fresh);
+    assert!(
+        !stderr.contains("corrupt"),
+        "the cache was not rewritten: {stderr}"
+    );
+}
