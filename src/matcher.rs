@@ -639,9 +639,6 @@ impl<'a> SentenceView<'a> {
                 let Some(found) = self.find(pattern) else {
                     continue;
                 };
-                if self.hypothetical(found.cue.first().copied().unwrap_or(found.start), lexicon) {
-                    continue;
-                }
                 let better = match &best {
                     None => true,
                     Some((weight, start, ..)) => {
@@ -649,7 +646,10 @@ impl<'a> SentenceView<'a> {
                             || (pattern.weight == *weight && found.start < *start)
                     }
                 };
-                if better {
+                // Only a match that would win is worth the look back for `si`.
+                if better
+                    && !self.hypothetical(found.cue.first().copied().unwrap_or(found.start), lexicon)
+                {
                     best = Some((pattern.weight, found.start, stance, pattern, found));
                 }
             }
