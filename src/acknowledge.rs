@@ -84,8 +84,8 @@ pub struct Acknowledgements {
 /// Reads `path`; a missing file means no acknowledgement.
 pub fn load(path: &Path) -> Result<Acknowledgements, Error> {
     let shown = crate::corpus::display_path(path);
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let text = match std::fs::read(path) {
+        Ok(bytes) => crate::fsutil::text_from_bytes(&shown, bytes)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Acknowledgements {
                 path: shown,
@@ -158,59 +158,59 @@ pub fn parse(path: &Path, text: &str) -> Result<Acknowledgements, Error> {
     })
 }
 
-/// Appends an entry to the file, writing a temporary file and renaming it into
-/// place so an interrupted run never leaves half a file.
+/// Appends an entry to the file, under its lock and through a temporary file
+/// renamed into place: an interrupted run never leaves half a file, and two
+/// `volte acknowledge` at once both keep their entry. An entry that covers the
+/// same contradiction is an error naming its line.
 pub fn append(path: &Path, entry: &Acknowledgement) -> Result<(), Error> {
-    let mut text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            "# Contradictions that have been looked at and accepted (see docs/ci.md).\n".to_string()
+    let shown = crate::corpus::display_path(path);
+    crate::fsutil::update(path, |current| {
+        let mut text = match current {
+            Some(text) => {
+                let existing = parse(&shown, &text)?;
+                if let Some(same) = existing
+                    .entries
+                    .iter()
+                    .find(|e| e.covers(&entry.proposition, &entry.articles.0, &entry.articles.1))
+                {
+                    return Err(Error::Usage(format!(
+                        "already acknowledged at {}:{} ({})",
+                        shown.display(),
+                        same.line,
+                        same.reason
+                    )));
+                }
+                text
+            }
+            None => "# Contradictions that have been looked at and accepted (see docs/ci.md).\n"
+                .to_string(),
+        };
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
         }
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-    text.push_str(&format!("- proposition: {}\n", entry.proposition));
-    if entry.articles.0 == entry.articles.1 {
-        text.push_str(&format!("  articles: [{}]\n", entry.articles.0));
-    } else {
-        text.push_str(&format!(
-            "  articles: [{}, {}]\n",
-            entry.articles.0, entry.articles.1
-        ));
-    }
-    text.push_str(&format!("  reason: {}\n", quote(&entry.reason)));
-    if let Some(by) = &entry.by {
-        text.push_str(&format!("  by: {}\n", quote(by)));
-    }
-    if let Some(date) = entry.date {
-        text.push_str(&format!("  date: {date}\n"));
-    }
-    if let Some(expires) = entry.expires {
-        text.push_str(&format!("  expires: {expires}\n"));
-    }
-    // Check what we are about to write reads back.
-    parse(path, &text)?;
-    write_atomically(path, text.as_bytes())
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, bytes).map_err(|e| Error::io(&temp, e))?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        Error::io(path, e)
+        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        text.push_str(&format!("- proposition: {}\n", entry.proposition));
+        if entry.articles.0 == entry.articles.1 {
+            text.push_str(&format!("  articles: [{}]\n", entry.articles.0));
+        } else {
+            text.push_str(&format!(
+                "  articles: [{}, {}]\n",
+                entry.articles.0, entry.articles.1
+            ));
+        }
+        text.push_str(&format!("  reason: {}\n", quote(&entry.reason)));
+        if let Some(by) = &entry.by {
+            text.push_str(&format!("  by: {}\n", quote(by)));
+        }
+        if let Some(date) = entry.date {
+            text.push_str(&format!("  date: {date}\n"));
+        }
+        if let Some(expires) = entry.expires {
+            text.push_str(&format!("  expires: {expires}\n"));
+        }
+        // Check what we are about to write reads back.
+        parse(&shown, &text)?;
+        Ok(text)
     })
 }
 
@@ -262,7 +262,13 @@ mod tests {
             line: 0,
         };
         append(&path, &entry).unwrap();
-        append(&path, &entry).unwrap();
+        let again = append(&path, &entry).unwrap_err().to_string();
+        assert!(again.contains("already acknowledged at"), "{again}");
+        let other = Acknowledgement {
+            articles: pair("x", "z"),
+            ..entry.clone()
+        };
+        append(&path, &other).unwrap();
         let acks = load(&path).unwrap();
         assert_eq!(acks.entries.len(), 2);
         assert_eq!(acks.entries[1].reason, "a \"quoted\" reason: with colon");

@@ -9,6 +9,7 @@ pub mod acknowledge;
 pub mod casebook;
 pub mod corpus;
 pub mod error;
+pub mod fsutil;
 pub mod git;
 pub mod ledger;
 pub mod lexicon;

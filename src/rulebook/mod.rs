@@ -365,7 +365,7 @@ pub fn load(dir: &Path) -> Result<Rulebook, Error> {
     }
     let mut sources = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::fsutil::read_text(&path)?;
         sources.push((crate::corpus::display_path(&path), text));
     }
     compile(&sources, lexicons)
