@@ -37,6 +37,23 @@ pub enum Error {
     /// The command line or the setup is wrong (missing folder, unknown name).
     #[error("{0}")]
     Usage(String),
+    /// A file that is not an article (binary, empty): the corpus passes over
+    /// it and says so; a command given only that file reports it.
+    #[error("{0}")]
+    Skipped(crate::corpus::Skipped),
+    /// Several errors found in one pass over the corpus, in path order.
+    #[error("{}", several(.0))]
+    Several(Vec<Error>),
+}
+
+/// One error per line; main prints the first after its own `error: `.
+fn several(errors: &[Error]) -> String {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!(
+        "{}\nerror: {} errors in the corpus; nothing was checked",
+        lines.join("\nerror: "),
+        errors.len()
+    )
 }
 
 impl Error {

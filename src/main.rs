@@ -361,6 +361,15 @@ fn rule_snippet(error: &anyhow::Error) -> Option<String> {
     volte::error::snippet(path, &text, *line, *column)
 }
 
+/// Says on standard error which files of the corpus were passed over, and why.
+fn notice_skipped(skipped: &[corpus::Skipped]) {
+    let mut err = anstream::stderr().lock();
+    let label = anstyle::AnsiColor::Yellow.on_default().bold();
+    for s in skipped {
+        let _ = writeln!(err, "{label}notice{label:#}: {s}");
+    }
+}
+
 fn error_label() -> String {
     let style = anstyle::AnsiColor::Red.on_default().bold();
     format!("{style}error{style:#}")
@@ -383,6 +392,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 window_days: window,
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            notice_skipped(&run.skipped);
             let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
             let introduced = match &since {
                 Some(rev) => {
@@ -520,6 +530,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 window_days: None,
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            notice_skipped(&run.skipped);
             let rev = match rev {
                 Some(rev) => rev,
                 None => {
@@ -570,6 +581,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 window_days: None,
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            notice_skipped(&run.skipped);
             let (a, b) = match articles.as_slice() {
                 [a] => (a.clone(), a.clone()),
                 [a, b, ..] => (a.clone(), b.clone()),
@@ -591,19 +603,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 anyhow::bail!("--reason is empty: say why this contradiction is accepted");
             }
             let path = acknowledged.unwrap_or_else(|| rules.join(acknowledge::FILE_NAME));
-            let existing = acknowledge::load(&path)?;
-            if let Some(same) = existing
-                .entries
-                .iter()
-                .find(|e| e.covers(&proposition, &a, &b))
-            {
-                anyhow::bail!(
-                    "already acknowledged at {}:{} ({})",
-                    corpus::display_path(&path).display(),
-                    same.line,
-                    same.reason
-                );
-            }
             let entry = acknowledge::Acknowledgement {
                 proposition: proposition.clone(),
                 articles: acknowledge::pair(&a, &b),
@@ -684,7 +683,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let (rules, corpus_dir) = locate(&at)?;
             let rulebook = rulebook::load(&rules)?;
-            let articles = corpus::load(&corpus_dir, &rulebook.language)?;
+            let corpus = corpus::load(&corpus_dir, &rulebook.language)?;
+            notice_skipped(&corpus.skipped);
+            let articles = corpus.articles;
             let only = match &proposition {
                 None => None,
                 Some(id) => Some(
@@ -720,6 +721,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 window_days: None,
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            notice_skipped(&run.skipped);
             if let Some(id) = &proposition {
                 if run.rulebook.proposition(id).is_none() {
                     return Err(unknown_proposition(&run.rulebook, id));

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::corpus::{self, Article};
+use crate::corpus::{self, Article, Skipped};
 use crate::error::Error;
 use crate::ledger::{self, Ledger};
 use crate::matcher::{self, Claim, Options, Scratch};
@@ -28,13 +28,17 @@ pub struct Run {
     pub claims: Vec<Claim>,
     pub ledger: Ledger,
     pub window_days: u32,
+    /// Files of the corpus passed over (binary, empty…), for stderr and the summary.
+    pub skipped: Vec<Skipped>,
 }
 
 /// Loads the rulebook and the corpus, matches every article and builds the ledger.
 pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run, Error> {
     let rulebook = rulebook::load(rules)?;
-    let articles = corpus::load(corpus_dir, &rulebook.language)?;
-    analyze(rulebook, articles, options)
+    let corpus = corpus::load(corpus_dir, &rulebook.language)?;
+    let mut run = analyze(rulebook, corpus.articles, options)?;
+    run.skipped = corpus.skipped;
+    Ok(run)
 }
 
 /// Matches already loaded articles.
@@ -65,6 +69,7 @@ pub fn analyze(
         claims,
         ledger,
         window_days,
+        skipped: Vec::new(),
     })
 }
 
