@@ -25,6 +25,11 @@ use crate::text::LineIndex;
 /// sentence gives up on that pattern instead of hanging.
 const WALK_BUDGET: u32 = 20_000;
 
+/// A sentence longer than this (in bytes) is matched in pieces of at most this
+/// size, cut after a space: real sentences are far shorter, and a pathological
+/// one (a 100,000-word line) must cost no more than its length.
+pub const MAX_SENTENCE_BYTES: usize = 4096;
+
 /// How many words before a cue a denial (démenti, ruled out) may stand.
 const DENIAL_REACH: usize = 12;
 
@@ -151,6 +156,7 @@ pub fn analyze(
     let text = &article.text;
     let lines = LineIndex::new(text);
     let all = sentences::split(text, article.body.clone(), lexicon, &rulebook.lexicons);
+    let all = bounded(text, all);
     let mut analysis = Analysis::default();
     if scratch.present.len() != rulebook.terms.len() {
         scratch.present = vec![0; rulebook.terms.len()];
@@ -289,6 +295,41 @@ pub fn analyze(
     Ok(analysis)
 }
 
+/// The sentences, with any longer than [`MAX_SENTENCE_BYTES`] cut into pieces
+/// after a space (inside a word only when there is none), nothing lost.
+pub fn bounded(text: &str, sentences: Vec<Sentence>) -> Vec<Sentence> {
+    if sentences.iter().all(|s| s.span.len() <= MAX_SENTENCE_BYTES) {
+        return sentences;
+    }
+    let mut out = Vec::with_capacity(sentences.len());
+    for sentence in sentences {
+        let mut start = sentence.span.start;
+        while sentence.span.end - start > MAX_SENTENCE_BYTES {
+            let mut limit = start + MAX_SENTENCE_BYTES;
+            while !text.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let cut = text[start..limit]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace())
+                .map(|(i, c)| start + i + c.len_utf8())
+                .filter(|&cut| cut > start)
+                .unwrap_or(limit);
+            out.push(Sentence {
+                span: start..cut,
+                ..sentence.clone()
+            });
+            start = cut;
+        }
+        out.push(Sentence {
+            span: start..sentence.span.end,
+            ..sentence
+        });
+    }
+    out
+}
+
 /// True when the sentence ends with a question mark (closing quotes aside).
 fn is_question(sentence: &str) -> bool {
     sentence
@@ -385,7 +426,8 @@ impl<'a> SentenceView<'a> {
                     if !view.can_start(alias, start) {
                         continue;
                     }
-                    if let Some(found) = view.first_match(alias, start) {
+                    let mut budget = WALK_BUDGET;
+                    if let Some(found) = view.first_match(alias, start, &mut budget) {
                         mentions.push(TokenMention {
                             entity: e_index,
                             tokens: start..found.end,
@@ -638,18 +680,19 @@ impl<'a> SentenceView<'a> {
         if !self.satisfies(&pattern.required) {
             return None;
         }
+        // One budget for the whole sentence, not one per starting word.
+        let mut budget = WALK_BUDGET;
         match &pattern.body {
             PatternBody::Seq(seq) => (0..self.len())
                 .filter(|&start| self.can_start(seq, start))
-                .find_map(|start| self.first_match(seq, start)),
+                .find_map(|start| self.first_match(seq, start, &mut budget)),
             PatternBody::Regex(re) => self.find_regex(re),
         }
     }
 
-    fn first_match(&self, seq: &Seq, start: usize) -> Option<Found> {
+    fn first_match(&self, seq: &Seq, start: usize, budget: &mut u32) -> Option<Found> {
         let mut out = Vec::new();
-        let mut budget = WALK_BUDGET;
-        self.walk(seq, 0, start, &mut Vec::new(), &mut out, &mut budget);
+        self.walk(seq, 0, start, &mut Vec::new(), &mut out, budget);
         out.into_iter()
             .min_by_key(|(end, _)| *end)
             .map(|(end, mut cue)| {
