@@ -151,6 +151,12 @@ pub fn snippet(path: &Path, text: &str, line: u64, column: u64) -> Option<String
     let source = text
         .lines()
         .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    snippet_of_line(path, source, line, column)
+}
+
+/// [`snippet`] given the line itself, for callers that show many snippets
+/// of one file and keep its lines.
+pub fn snippet_of_line(path: &Path, source: &str, line: u64, column: u64) -> Option<String> {
     let width = line.to_string().len();
     let pad = " ".repeat(width);
     let caret = " ".repeat(

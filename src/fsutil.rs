@@ -140,11 +140,35 @@ pub fn update(
     write_atomic(path, new.as_bytes())
 }
 
-/// Reads a text file that must be UTF-8; when it is not, the error names the
-/// line where it breaks. Paths are shown as the user should see them.
+/// The most bytes a rule, lexicon or test-case file may hold: the bundled
+/// rulebook is 50 KB, and a YAML parser fed 400 MB takes its time.
+pub const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a rule, lexicon or test-case file: UTF-8 (else the error names the
+/// line where it breaks) and at most [`MAX_RULE_FILE_BYTES`]. Paths are shown
+/// as the user should see them.
 pub fn read_text(path: &Path) -> Result<String, Error> {
     let shown = crate::corpus::display_path(path);
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
+    let file = File::open(path).map_err(|e| Error::io(&shown, e))?;
+    let size = file.metadata().map_err(|e| Error::io(&shown, e))?.len();
+    if size > MAX_RULE_FILE_BYTES {
+        return Err(Error::Rule {
+            path: shown,
+            line: 1,
+            column: 1,
+            message: format!(
+                "{:.1} MB, over the limit of {} MB for a rule file; split it",
+                size as f64 / 1_048_576.0,
+                MAX_RULE_FILE_BYTES / 1_048_576
+            ),
+        });
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_RULE_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| Error::io(&shown, e))?;
     text_from_bytes(&shown, bytes)
 }
 

@@ -357,7 +357,7 @@ fn rule_snippet(error: &anyhow::Error) -> Option<String> {
     if message.contains("\n") {
         return None;
     }
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = volte::fsutil::read_text(path).ok()?;
     volte::error::snippet(path, &text, *line, *column)
 }
 
@@ -488,21 +488,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let warnings = volte::lint::lint(&rulebook);
             let mut err = anstream::stderr().lock();
             let label = anstyle::AnsiColor::Yellow.on_default().bold();
+            // The lines of each rule file, read once however many warnings it has.
+            let mut lines: std::collections::HashMap<PathBuf, Vec<String>> = Default::default();
             for w in &warnings {
                 let _ = writeln!(
                     err,
                     "{label}warning{label:#}: {}: {}",
                     w.location, w.message
                 );
-                if let Ok(text) = std::fs::read_to_string(&w.location.path) {
-                    if let Some(snippet) = volte::error::snippet(
+                let file = lines.entry(w.location.path.clone()).or_insert_with(|| {
+                    volte::fsutil::read_text(&w.location.path)
+                        .map(|t| t.lines().map(str::to_owned).collect())
+                        .unwrap_or_default()
+                });
+                let source = usize::try_from(w.location.line)
+                    .ok()
+                    .and_then(|l| file.get(l.checked_sub(1)?));
+                if let Some(snippet) = source.and_then(|source| {
+                    volte::error::snippet_of_line(
                         &w.location.path,
-                        &text,
+                        source,
                         w.location.line,
                         w.location.column,
-                    ) {
-                        let _ = writeln!(err, "{snippet}");
-                    }
+                    )
+                }) {
+                    let _ = writeln!(err, "{snippet}");
                 }
             }
             let files = volte::report::human::plural(rulebook.files.len(), "rule file");
@@ -640,8 +650,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut added_lines = 0;
             let article = if stdin {
                 let mut text = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                    .context("reading the passage from standard input")?;
+                let limit = corpus::MAX_ARTICLE_BYTES;
+                std::io::Read::read_to_string(
+                    &mut std::io::Read::take(std::io::stdin(), limit + 1),
+                    &mut text,
+                )
+                .context("reading the passage from standard input")?;
+                if text.len() as u64 > limit {
+                    anyhow::bail!(
+                        "standard input: over the limit of {} MB for one article",
+                        limit / 1_048_576
+                    );
+                }
                 if !text.trim_start().starts_with("---") {
                     // Undated text is read as of today (dated aliases).
                     let today = jiff::Zoned::now().date();

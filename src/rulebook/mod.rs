@@ -657,7 +657,11 @@ fn compile_pattern(
             .map_err(|e| {
                 rule_error(
                     &at,
-                    format!("bad regex `{}`: {}", re.trim(), regex_reason(&e)),
+                    format!(
+                        "bad regex `{}`: {}",
+                        excerpt(re.trim(), 0),
+                        regex_reason(&e)
+                    ),
                 )
             })?;
         return Ok(Pattern {
@@ -744,10 +748,17 @@ fn located(path: &Path, text: &str, location: &Location) -> Located {
     let line = location.line().max(1);
     let mut column = location.column().max(1);
     // Point inside a quoted scalar, at its first character.
-    let at = text
-        .lines()
-        .nth(line as usize - 1)
-        .and_then(|l| l.chars().nth(column as usize - 1));
+    // By byte offset when the parser gives one: scanning lines for each of
+    // thousands of patterns would cost the square of the file's size.
+    let at = match location.span().byte_offset() {
+        Some(offset) => text
+            .get(usize::try_from(offset).unwrap_or(usize::MAX)..)
+            .and_then(|rest| rest.chars().next()),
+        None => text
+            .lines()
+            .nth(line as usize - 1)
+            .and_then(|l| l.chars().nth(column as usize - 1)),
+    };
     if matches!(at, Some('"' | '\'')) {
         column += 1;
     }
