@@ -84,15 +84,15 @@ pub struct Acknowledgements {
 /// Reads `path`; a missing file means no acknowledgement.
 pub fn load(path: &Path) -> Result<Acknowledgements, Error> {
     let shown = crate::corpus::display_path(path);
-    let text = match std::fs::read(path) {
-        Ok(bytes) => crate::fsutil::text_from_bytes(&shown, bytes)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let text = match crate::fsutil::read_text(path) {
+        Ok(text) => text,
+        Err(Error::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Acknowledgements {
                 path: shown,
                 entries: Vec::new(),
             })
         }
-        Err(e) => return Err(Error::io(&shown, e)),
+        Err(e) => return Err(e),
     };
     parse(&shown, &text)
 }

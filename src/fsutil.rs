@@ -131,10 +131,10 @@ pub fn update(
     change: impl FnOnce(Option<String>) -> Result<String, Error>,
 ) -> Result<(), Error> {
     let _lock = lock(path)?;
-    let current = match std::fs::read(path) {
-        Ok(bytes) => Some(text_from_bytes(&crate::corpus::display_path(path), bytes)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(path, e)),
+    let current = match read_text(path) {
+        Ok(text) => Some(text),
+        Err(Error::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
     };
     let new = change(current)?;
     write_atomic(path, new.as_bytes())
@@ -149,8 +149,18 @@ pub const MAX_RULE_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// as the user should see them.
 pub fn read_text(path: &Path) -> Result<String, Error> {
     let shown = crate::corpus::display_path(path);
+    // Looked at before opening: opening a named pipe waits for a writer.
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
+    if !metadata.is_file() {
+        return Err(Error::Rule {
+            path: shown,
+            line: 1,
+            column: 1,
+            message: "not a regular file".into(),
+        });
+    }
+    let size = metadata.len();
     let file = File::open(path).map_err(|e| Error::io(&shown, e))?;
-    let size = file.metadata().map_err(|e| Error::io(&shown, e))?.len();
     if size > MAX_RULE_FILE_BYTES {
         return Err(Error::Rule {
             path: shown,

@@ -442,3 +442,34 @@ fn concurrent_acknowledgements_keep_both_entries() {
     let (code, _, err) = volte(dir.path(), &["check"]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// Opening a named pipe for reading waits for a writer: volte never opens one.
+#[cfg(unix)]
+#[test]
+fn named_pipes_never_block() {
+    let dir = project();
+    let mkfifo = |path: &Path| {
+        std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !mkfifo(&dir.path().join("corpus/pipe.md")) {
+        return;
+    }
+    fails(
+        &dir,
+        &["explain", "corpus/pipe.md"],
+        &["corpus/pipe.md: skipped: not a regular file"],
+    );
+    assert!(mkfifo(&dir.path().join("rules/acknowledged.yaml")));
+    fails(
+        &dir,
+        &["check"],
+        &["rules/acknowledged.yaml:1:1: not a regular file"],
+    );
+    assert!(mkfifo(&dir.path().join("rules/pipe.yaml")));
+    fs::remove_file(dir.path().join("rules/acknowledged.yaml")).unwrap();
+    let (code, _, err) = volte(dir.path(), &["lint"]);
+    assert_eq!(code, 0, "{err}");
+}

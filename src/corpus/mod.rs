@@ -350,8 +350,8 @@ pub fn load(dir: &Path, default_lang: &str) -> Result<Corpus, Error> {
 /// the corpus passes over it, a command given that one file reports it.
 pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
     let shown = display_path(path);
-    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
-    let metadata = file.metadata().map_err(|e| Error::io(&shown, e))?;
+    // Looked at before opening: opening a named pipe waits for a writer.
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
     if !metadata.is_file() {
         return Err(Error::Skipped(Skipped {
             path: shown,
@@ -369,6 +369,7 @@ pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
             ),
         });
     }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
     let mut bytes = Vec::new();
     // Read no further than the limit, should the file grow meanwhile.
     std::io::Read::read_to_end(
