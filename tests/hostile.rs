@@ -312,7 +312,7 @@ fn one_long_line_finishes_and_a_huge_article_hits_the_limit() {
     fails(
         &dir,
         &["check"],
-        &["corpus/b.md:1: 100.0 MB, over the limit of 10 MB"],
+        &["corpus/b.md:1: 100.0 MB, over the limit of 2 MB"],
     );
 }
 

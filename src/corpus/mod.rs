@@ -87,7 +87,7 @@ impl<'de> Deserialize<'de> for Scalar {
 
 /// The most bytes one article may hold: a larger file is refused rather than
 /// read (a news article is rarely over 200 KB; a 100 MB line is not an article).
-pub const MAX_ARTICLE_BYTES: u64 = 10 * 1024 * 1024;
+pub const MAX_ARTICLE_BYTES: u64 = 2 * 1024 * 1024;
 
 /// How many leading bytes are looked at for a NUL byte, the sign of a binary
 /// file (as git and ripgrep decide it).
