@@ -473,3 +473,43 @@ fn named_pipes_never_block() {
     let (code, _, err) = volte(dir.path(), &["lint"]);
     assert_eq!(code, 0, "{err}");
 }
+
+/// Ctrl-C during a run: volte ends with the signal (exit 130 in a shell) and
+/// has printed nothing, or it had finished and printed the whole report.
+/// Never half a report.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_partial_report() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = project();
+    for i in 0..300 {
+        let body = "L'Algérie soutient la présence russe. L'Algérie dénonce la présence russe.\n"
+            .repeat(20);
+        write(
+            &dir,
+            &format!("corpus/b{i}.md"),
+            article(&format!("b{i}"), "2024-02", &body),
+        );
+    }
+    for delay in [20, 100, 300] {
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("volte"))
+            .current_dir(dir.path())
+            .args(["check", "--format", "json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let out = child.wait_with_output().unwrap();
+        if out.status.signal() == Some(2) {
+            assert!(out.stdout.is_empty(), "partial report after SIGINT");
+        } else {
+            assert_eq!(out.status.code(), Some(1));
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(report["summary"]["articles"], 301);
+        }
+    }
+}
