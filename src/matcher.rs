@@ -145,7 +145,7 @@ pub fn analyze(
         .lexicon(&article.lang)
         .ok_or_else(|| Error::Article {
             path: article.path.clone(),
-            line: 1,
+            line: article.lang_line,
             message: format!(
             "no lexicon for language `{}` (have: {}); add rules/lexicons/{}.yaml or fix `lang:`",
             article.lang,

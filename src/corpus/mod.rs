@@ -39,6 +39,8 @@ pub struct Article {
     pub id_line: Option<usize>,
     /// The line of `date:` in the front matter.
     pub date_line: usize,
+    /// The line of `lang:`, else of the front matter's first line.
+    pub lang_line: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,7 +50,7 @@ struct FrontMatter {
     source: Option<Scalar>,
     title: Option<Scalar>,
     url: Option<Scalar>,
-    lang: Option<Scalar>,
+    lang: Option<Spanned<Scalar>>,
     date_note: Option<Scalar>,
 }
 
@@ -502,6 +504,9 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
+    let lang_line = front.lang.as_ref().map_or(first_yaml_line, |l| {
+        first_yaml_line + l.referenced.line().max(1) as usize - 1
+    });
     let text_of = |s: Option<Scalar>| s.map(|s| s.0.trim().to_string()).filter(|s| !s.is_empty());
     Ok(Article {
         id,
@@ -509,13 +514,14 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
         source: text_of(front.source).unwrap_or_default(),
         title: text_of(front.title),
         url: text_of(front.url),
-        lang: text_of(front.lang).unwrap_or_else(|| default_lang.to_string()),
+        lang: text_of(front.lang.map(|l| l.value)).unwrap_or_else(|| default_lang.to_string()),
         date_note: text_of(front.date_note),
         body,
         path,
         text,
         id_line,
         date_line,
+        lang_line,
     })
 }
 
