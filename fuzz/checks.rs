@@ -98,6 +98,7 @@ pub fn matcher(data: &[u8]) {
             let options = Options {
                 include_comments: true,
                 detail,
+                ..Options::default()
             };
             let analysis =
                 matcher::analyze(0, &article, rulebook, options, &mut Scratch::default());

@@ -167,8 +167,26 @@ fn claims(
     let options = Options {
         include_comments: case.include_comments,
         detail: true,
+        full_scan: true,
     };
     let analysis = matcher::analyze(0, &article, rulebook, options, scratch)?;
+    // `check` reads through the prefilter: every case also checks that it
+    // finds exactly what a full read finds.
+    let fast = Options {
+        detail: false,
+        full_scan: false,
+        ..options
+    };
+    let quick = matcher::analyze(0, &article, rulebook, fast, scratch)?;
+    if quick.claims != analysis.claims {
+        return Err(Error::Usage(format!(
+            "{}:{}: the prefilter finds {} where a full read finds {}; please report this",
+            case.path.display(),
+            case.line,
+            describe(rulebook, &quick.claims),
+            describe(rulebook, &analysis.claims)
+        )));
+    }
     if case.all {
         return Ok(analysis.claims);
     }

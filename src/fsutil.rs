@@ -64,40 +64,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     })
 }
 
-/// Creates `path` with `bytes`, atomically; an existing file is an error
-/// unless `force`, and then it is replaced atomically. Two processes creating
-/// the same file at once: one wins, the other gets the error.
-pub fn write_new(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
-    if force {
-        return write_atomic(path, bytes);
+/// Creates `path` with `bytes`, atomically, unless it exists: `Ok(false)`
+/// then, and nothing is written. Two processes creating the same file at
+/// once: one wins, the other gets `false`.
+pub fn create_new(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
+    if path.exists() {
+        return Ok(false);
     }
     let temp = write_temp(path, bytes)?;
     // A hard link never replaces an existing file, unlike a rename.
-    let linked = std::fs::hard_link(&temp, path);
-    let _ = std::fs::remove_file(&temp);
-    match linked {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists || path.exists() => {
-            Err(Error::Usage(format!(
-                "{}: already exists; pass --force to replace it",
-                path.display()
-            )))
-        }
+    let outcome = match std::fs::hard_link(&temp, path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         // A file system without hard links: check, then rename.
-        Err(_) => {
-            let temp = write_temp(path, bytes)?;
-            if path.exists() {
-                let _ = std::fs::remove_file(&temp);
-                return Err(Error::Usage(format!(
-                    "{}: already exists; pass --force to replace it",
-                    path.display()
-                )));
-            }
-            std::fs::rename(&temp, path).map_err(|e| {
+        Err(_) if !path.exists() => {
+            return std::fs::rename(&temp, path).map(|()| true).map_err(|e| {
                 let _ = std::fs::remove_file(&temp);
                 Error::io(path, e)
             })
         }
+        Err(_) => Ok(false),
+    };
+    let _ = std::fs::remove_file(&temp);
+    outcome
+}
+
+/// Creates `path` with `bytes`, atomically; an existing file is an error
+/// unless `force`, and then it is replaced atomically.
+pub fn write_new(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
+    if force {
+        return write_atomic(path, bytes);
+    }
+    if create_new(path, bytes)? {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{}: already exists; pass --force to replace it",
+            path.display()
+        )))
     }
 }
 

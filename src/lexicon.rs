@@ -47,6 +47,66 @@ struct LexiconFile {
     hypothetical_idioms: Vec<String>,
     #[serde(default)]
     stopwords: Vec<String>,
+    #[serde(default)]
+    import: ImportFile,
+}
+
+/// What `volte add` needs to read a raw page: the words around its dates,
+/// its furniture and its comments (docs/add.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportFile {
+    #[serde(default)]
+    weekdays: Vec<String>,
+    #[serde(default)]
+    published: Vec<String>,
+    #[serde(default)]
+    updated: Vec<String>,
+    #[serde(default)]
+    retrieved: Vec<String>,
+    #[serde(default)]
+    comment_counts: Vec<String>,
+    #[serde(default)]
+    comments_start: Vec<String>,
+    #[serde(default)]
+    furniture: Vec<String>,
+    #[serde(default)]
+    furniture_prefixes: Vec<String>,
+    #[serde(default)]
+    bylines: Vec<String>,
+}
+
+/// The import words of every lexicon, folded, each phrase as its words: a
+/// French page may carry English or Arabic furniture, so `volte add` reads
+/// them all together.
+#[derive(Debug, Clone, Default)]
+pub struct ImportWords {
+    pub weekdays: HashSet<String>,
+    pub months: HashMap<String, u8>,
+    pub published: Vec<Vec<String>>,
+    pub updated: Vec<Vec<String>>,
+    pub retrieved: Vec<Vec<String>>,
+    pub comment_counts: HashSet<String>,
+    pub comments_start: Vec<Vec<String>>,
+    pub comment_headings: Vec<Vec<String>>,
+    pub furniture: Vec<Vec<String>>,
+    pub furniture_prefixes: Vec<Vec<String>>,
+    pub bylines: Vec<Vec<String>>,
+}
+
+fn phrases(list: &[String]) -> impl Iterator<Item = Vec<String>> + '_ {
+    list.iter()
+        .map(|p| import_phrase(p))
+        .filter(|p| !p.is_empty())
+}
+
+/// The folded words of a phrase, split at spaces and apostrophes.
+pub fn import_phrase(phrase: &str) -> Vec<String> {
+    fold(phrase)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,6 +198,9 @@ pub struct Lexicon {
     /// Words that carry no stance (articles, auxiliaries, reporting words),
     /// left out by `volte suggest`.
     stopwords: HashSet<String>,
+    import: ImportFile,
+    /// The first comment heading as written: what `volte add` writes.
+    import_heading: Option<String>,
 }
 
 impl std::fmt::Debug for Lexicon {
@@ -233,10 +296,12 @@ impl Lexicon {
             abbreviations: file.abbreviations.into_iter().collect(),
             months: file.months.iter().map(|(k, v)| (fold(k), *v)).collect(),
             comment_headings: file.comment_headings.iter().map(|w| fold(w)).collect(),
+            import_heading: file.comment_headings.first().cloned(),
             hypotheticals: Vec::new(),
             hypothetical_idioms: Vec::new(),
             test_variants: file.test_variants.clone().into_iter().collect(),
             stopwords: file.stopwords.iter().map(|w| fold(w)).collect(),
+            import: file.import.clone(),
         };
         // Hedges are phrases: read them with this lexicon's own elisions.
         let hedges = file
@@ -397,6 +462,22 @@ impl Lexicon {
 
     /// The Snowball stem of a lowercase word, folded afterwards (stemming needs
     /// the accents). `None` when the language has no stemmer.
+    /// Words the tokenizer reads into another form, as (folded written form,
+    /// the word it reads): `l'` is `le`, `n't` is `not`. The prefilter needs
+    /// them: a pattern word may come from text that never spells it.
+    pub fn expansions(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .elisions
+            .iter()
+            .map(|(left, full)| (format!("{left}'"), full.clone()))
+            .collect();
+        for (l, r, expansion) in &self.contractions {
+            out.push((format!("{l}'{r}"), expansion.clone()));
+        }
+        out.sort();
+        out
+    }
+
     pub fn stem(&self, lowercase: &str) -> Option<String> {
         self.stemmer.map(|s| fold(&s.stem(lowercase)))
     }
@@ -475,6 +556,49 @@ impl Lexicons {
 
     pub fn languages(&self) -> impl Iterator<Item = &str> {
         self.by_language.keys().map(String::as_str)
+    }
+
+    /// The words `volte add` reads raw pages with, from every lexicon.
+    pub fn import_words(&self) -> ImportWords {
+        let mut words = ImportWords::default();
+        for lexicon in self.by_language.values() {
+            let i = &lexicon.import;
+            words.weekdays.extend(i.weekdays.iter().map(|w| fold(w)));
+            words
+                .months
+                .extend(lexicon.months.iter().map(|(k, v)| (k.clone(), *v)));
+            words.published.extend(phrases(&i.published));
+            words.updated.extend(phrases(&i.updated));
+            words.retrieved.extend(phrases(&i.retrieved));
+            words
+                .comment_counts
+                .extend(i.comment_counts.iter().map(|w| fold(w)));
+            words.comments_start.extend(phrases(&i.comments_start));
+            words
+                .comment_headings
+                .extend(lexicon.comment_headings.iter().map(|h| import_phrase(h)));
+            words.furniture.extend(phrases(&i.furniture));
+            words
+                .furniture_prefixes
+                .extend(phrases(&i.furniture_prefixes));
+            words.bylines.extend(phrases(&i.bylines));
+        }
+        // Longest phrases first, so `publié le` wins over `publié`.
+        for list in [
+            &mut words.published,
+            &mut words.updated,
+            &mut words.retrieved,
+            &mut words.bylines,
+        ] {
+            list.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        }
+        words
+    }
+
+    /// The heading `volte add` writes above reader comments in `language`.
+    pub fn comments_heading(&self, language: &str) -> Option<&str> {
+        let lexicon = self.by_language.get(language)?;
+        lexicon.import_heading.as_deref()
     }
 
     /// True when `folded_heading` opens a comments section in any language: a

@@ -6,6 +6,9 @@
 //! contradictions, and [`report`] renders the result. `main.rs` only wires it.
 
 pub mod acknowledge;
+pub mod add;
+pub mod atomic;
+pub mod bench;
 pub mod casebook;
 pub mod corpus;
 pub mod error;
@@ -17,6 +20,7 @@ pub mod lint;
 pub mod matcher;
 pub mod missed;
 pub mod pipeline;
+pub mod prefilter;
 pub mod report;
 pub mod rulebook;
 pub mod since;

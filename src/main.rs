@@ -22,6 +22,8 @@ Examples:
   volte diff main                     what this branch changed in the report
   volte lint                          check the rulebook
   volte test                          run the rulebook's test cases
+  volte add saved-page.txt            bring a raw article into the corpus
+  volte report --html report/         a static HTML report with timelines
   volte check --help                  options and examples for one command";
 
 const EXAMPLES_CHECK: &str = "\
@@ -71,6 +73,25 @@ Examples:
   volte suggest
   volte suggest mali-junta-trusts-algeria --top 20
   volte suggest --corpus ../articles --format json";
+
+const EXAMPLES_ADD: &str = "\
+Examples:
+  volte add saved-page.txt                  date, source and title read from the page
+  volte add saved-page.html --url https://example.org/2024/03/05/titre/
+  pbpaste | volte add - --source \"Le Site\" --date 2024-03
+  volte add page.txt --date 2021-10 --id ap-2021-10-wagner
+  volte add page.txt --dry-run              print the article, write nothing";
+
+const EXAMPLES_REPORT: &str = "\
+Examples:
+  volte report --html report/              writes report/index.html
+  volte report --html public/ --window 90";
+
+const EXAMPLES_COMPLETIONS: &str = "\
+Examples:
+  volte completions bash > ~/.local/share/bash-completion/completions/volte
+  volte completions zsh > ~/.zfunc/_volte
+  volte completions fish > ~/.config/fish/completions/volte.fish";
 
 const EXAMPLES_TIMELINE: &str = "\
 Examples:
@@ -287,6 +308,95 @@ enum Command {
         #[arg(long)]
         include_comments: bool,
     },
+    /// Bring a raw article into the corpus, with front matter, then check it.
+    ///
+    /// Reads a saved page (plain text, Markdown or HTML) and writes
+    /// corpus/ID.md: front matter (id, date, source, title, url), the title as
+    /// a heading, the body without page furniture (weather, the day's date,
+    /// menus, "latest news"), and the reader comments (after a line such as
+    /// "12 commentaires") moved under the comments heading, where `check`
+    /// leaves them out. The date is the publication date found in the page,
+    /// at the precision found: a leading ` date 2024-01` marker, a
+    /// "Publié le …" line, the URL, or a date line under the title. A date in
+    /// the site's header above the title (the day the page was viewed) or in
+    /// the text (an event) is not used: without a publication date volte asks
+    /// for --date and exits 2. It never overwrites a file. Then it runs
+    /// `check` and prints what the new article contradicts (exit 1 when that
+    /// fails the build, as `check`).
+    #[command(after_help = EXAMPLES_ADD)]
+    Add {
+        /// The raw article: a file, or `-` for standard input.
+        input: PathBuf,
+        /// The outlet (default: the page's site name, the URL's domain, or a
+        /// byline such as "Source : AFP").
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// The publication date, YYYY, YYYY-MM or YYYY-MM-DD, at the
+        /// precision you know; replaces any date found in the page.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// The article id, also its file name (default: the date and the
+        /// first words of the title, e.g. 2024-01-plan-secret-alger).
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+        /// The title (default: the page's title line, else the start of the
+        /// first sentence).
+        #[arg(long, value_name = "TEXT")]
+        title: Option<String>,
+        /// The page's address, recorded as `url:`; a date in its path and its
+        /// domain are used when the page gives none.
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// The article's language (default: guessed from its words among the
+        /// lexicons; written only when it differs from the rulebook's).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        /// Replace the file if it exists (it is never replaced otherwise).
+        #[arg(long)]
+        force: bool,
+        /// Print the article to standard output; write nothing, check nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        at: Locations,
+    },
+    /// Write a self-contained HTML report: timelines, contradictions, summary.
+    ///
+    /// One file, DIR/index.html, with its CSS and SVG inline and nothing
+    /// fetched from the network: a summary table, then for each proposition
+    /// a timeline chart (one lane per source; hedged stances drawn hollow;
+    /// contradictions drawn as links between the two points) and each
+    /// contradiction with its two sentences side by side, their differing
+    /// words highlighted. Readable on a phone. Exits 0 once written.
+    #[command(after_help = EXAMPLES_REPORT)]
+    Report {
+        /// The folder to write index.html into (created if missing).
+        #[arg(long, value_name = "DIR", required = true)]
+        html: PathBuf,
+        #[command(flatten)]
+        at: Locations,
+        /// Also read the reader comments.
+        #[arg(long)]
+        include_comments: bool,
+        /// Days within which opposite stances are a `conflict` (default: the
+        /// rulebook's `conflict_window_days`, else 180).
+        #[arg(long, value_name = "DAYS")]
+        window: Option<u32>,
+        /// The acknowledgements file (default: acknowledged.yaml in the rules folder).
+        #[arg(long, value_name = "FILE")]
+        acknowledged: Option<PathBuf>,
+    },
+    /// Print a shell completion script for volte.
+    #[command(after_help = EXAMPLES_COMPLETIONS)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print volte's man page (roff), made from this command line.
+    ///
+    /// `volte man > volte.1 && man ./volte.1`, or install it under
+    /// /usr/local/share/man/man1/.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -377,6 +487,82 @@ fn error_label() -> String {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Add {
+            input,
+            source,
+            date,
+            id,
+            title,
+            url,
+            lang,
+            force,
+            dry_run,
+            at,
+        } => add(AddArgs {
+            input,
+            source,
+            date,
+            id,
+            title,
+            url,
+            lang,
+            force,
+            dry_run,
+            at,
+        }),
+        Command::Report {
+            html,
+            at,
+            include_comments,
+            window,
+            acknowledged,
+        } => {
+            let (rules, corpus_dir) = locate(&at)?;
+            let options = RunOptions {
+                include_comments,
+                window_days: window,
+                ..Default::default()
+            };
+            let run = pipeline::run(&rules, &corpus_dir, &options)?;
+            notice_skipped(&run.skipped);
+            let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
+            let checks = Checks {
+                acknowledgements: Some(&acks),
+                today: Some(jiff::Zoned::now().date()),
+                ..Checks::default()
+            };
+            let report = Report::checked(&run, &checks);
+            let page = volte::report::html::render(&report);
+            std::fs::create_dir_all(&html)
+                .with_context(|| format!("{}: cannot create the folder", html.display()))?;
+            let path = html.join("index.html");
+            volte::atomic::write(&path, page.as_bytes())?;
+            let _ = writeln!(
+                anstream::stderr(),
+                "wrote {}: {}, {}, {} failing",
+                corpus::display_path(&path).display(),
+                human::plural(report.propositions.len(), "proposition"),
+                human::plural(report.contradictions.len(), "contradiction"),
+                report.summary.failing
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command, "volte", &mut out);
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut out)
+                .context("rendering the man page")?;
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check {
             at,
             format,
@@ -390,6 +576,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: window,
+                ..Default::default()
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             notice_skipped(&run.skipped);
@@ -538,6 +725,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: None,
+                ..Default::default()
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             notice_skipped(&run.skipped);
@@ -589,6 +777,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: None,
+                ..Default::default()
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             notice_skipped(&run.skipped);
@@ -675,6 +864,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = Options {
                 include_comments,
                 detail: true,
+                full_scan: true,
             };
             let analysis =
                 matcher::analyze(0, &article, &rulebook, options, &mut Scratch::default())?;
@@ -739,6 +929,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let options = RunOptions {
                 include_comments,
                 window_days: None,
+                ..Default::default()
             };
             let run = pipeline::run(&rules, &corpus_dir, &options)?;
             notice_skipped(&run.skipped);
@@ -763,6 +954,203 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+struct AddArgs {
+    input: PathBuf,
+    source: Option<String>,
+    date: Option<String>,
+    id: Option<String>,
+    title: Option<String>,
+    url: Option<String>,
+    lang: Option<String>,
+    force: bool,
+    dry_run: bool,
+    at: Locations,
+}
+
+/// `volte add`: read, prepare, write (never over an article), then check.
+fn add(args: AddArgs) -> Result<ExitCode> {
+    let stdin = args.input.as_os_str() == "-";
+    let shown = if stdin {
+        "standard input".to_string()
+    } else {
+        args.input.display().to_string()
+    };
+    let bytes = if stdin {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .context("reading the article from standard input")?;
+        bytes
+    } else {
+        std::fs::read(&args.input).map_err(|e| volte::Error::io(&args.input, e))?
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{shown}: not valid UTF-8 (byte {}); save the page as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    if text.trim().is_empty() {
+        anyhow::bail!("{shown}: empty: there is no article to add");
+    }
+    let date = args
+        .date
+        .as_deref()
+        .map(corpus::PartialDate::parse)
+        .transpose()
+        .map_err(|m| anyhow::anyhow!("--date {m}"))?;
+    if let Some(id) = &args.id {
+        if !volte::add::valid_id(id) {
+            anyhow::bail!(
+                "--id `{id}`: use letters, digits, `-`, `_` and `.` only (it is the file name)"
+            );
+        }
+    }
+    let (rules, corpus_dir) = locate(&args.at)?;
+    if !stdin {
+        // A raw page left in the corpus would be read as an article without
+        // front matter, and stop every `check`.
+        let inside = match (args.input.canonicalize(), corpus_dir.canonicalize()) {
+            (Ok(file), Ok(dir)) => file.starts_with(dir),
+            _ => false,
+        };
+        let name = args
+            .input
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        if inside && name.as_deref().is_some_and(corpus::is_article_name) {
+            anyhow::bail!(
+                "{shown}: the raw page is inside the corpus folder, where every .md and .txt file is read as an article; move it out first"
+            );
+        }
+    }
+    let rulebook = rulebook::load(&rules)?;
+    if let Some(lang) = &args.lang {
+        if rulebook.lexicons.get(lang).is_none() {
+            anyhow::bail!(
+                "--lang {lang}: no lexicon for it (have: {})",
+                rulebook.lexicons.languages().collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    let request = volte::add::Request {
+        text,
+        url: args.url,
+        source: args.source,
+        date,
+        id: args.id,
+        title: args.title,
+        lang: args.lang,
+    };
+    let draft = volte::add::prepare(&request, &rulebook.lexicons, &rulebook.language);
+    {
+        let mut err = anstream::stderr().lock();
+        for note in &draft.notes {
+            let label = match note.level {
+                volte::add::Level::Warning => {
+                    let style = anstyle::AnsiColor::Yellow.on_default().bold();
+                    format!("{style}warning{style:#}")
+                }
+                volte::add::Level::Info => {
+                    let style = anstyle::Style::new().dimmed();
+                    format!("{style}note{style:#}")
+                }
+            };
+            let _ = writeln!(err, "{label}: {shown}: {}", note.message);
+        }
+    }
+    if draft.date.is_none() {
+        anyhow::bail!("{}", draft.missing_date(&shown));
+    }
+    let path = corpus_dir.join(draft.file_name());
+    let text = draft.render();
+    // What is written must read back as an article.
+    corpus::parse_article(
+        corpus::display_path(&path),
+        text.clone(),
+        &rulebook.language,
+    )?;
+    if args.dry_run {
+        print(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let exists_message = || {
+        anyhow::anyhow!(
+            "{}: already exists; volte never overwrites an article (pass --id for another name, or --force to replace it)",
+            corpus::display_path(&path).display()
+        )
+    };
+    if !args.force && path.exists() {
+        return Err(exists_message());
+    }
+    let existing = corpus::load_all(&corpus_dir, &rulebook.language)?.articles;
+    let same_path = |a: &corpus::Article| {
+        std::path::absolute(&a.path).ok() == std::path::absolute(corpus::display_path(&path)).ok()
+    };
+    if let Some(other) = existing
+        .iter()
+        .find(|a| a.id == draft.id && !(args.force && same_path(a)))
+    {
+        anyhow::bail!(
+            "{}: the id `{}` is already taken by {}; pass --id to choose another",
+            corpus::display_path(&path).display(),
+            draft.id,
+            other.path.display()
+        );
+    }
+    if args.force {
+        volte::atomic::write(&path, text.as_bytes())?;
+    } else if !volte::atomic::create_new(&path, text.as_bytes())? {
+        return Err(exists_message());
+    }
+    let _ = writeln!(
+        anstream::stderr(),
+        "added {} ({}, {}{})",
+        corpus::display_path(&path).display(),
+        draft.id,
+        draft.date.map(|d| d.to_string()).unwrap_or_default(),
+        draft
+            .source
+            .as_deref()
+            .map(|s| format!(", {s}"))
+            .unwrap_or_default()
+    );
+
+    // What it contradicts.
+    let run = pipeline::run(&rules, &corpus_dir, &RunOptions::default())?;
+    notice_skipped(&run.skipped);
+    let acks = load_acknowledgements(&rules, None, &run)?;
+    let checks = Checks {
+        acknowledgements: Some(&acks),
+        today: Some(jiff::Zoned::now().date()),
+        ..Checks::default()
+    };
+    let report = Report::checked(&run, &checks);
+    let mine: Vec<_> = report
+        .contradictions
+        .iter()
+        .filter(|c| c.a.article == draft.id || c.b.article == draft.id)
+        .collect();
+    let claims = report
+        .claims
+        .iter()
+        .filter(|c| c.article == draft.id)
+        .count();
+    let failing = mine.iter().filter(|c| c.fails).count();
+    let mut out = human::render_article(&report, &draft.id);
+    out.push_str(&format!(
+        "volte add: {} makes {}: {}, {failing} failing\n",
+        draft.id,
+        human::plural(claims, "claim"),
+        human::plural(mine.len(), "contradiction")
+    ));
+    print(&out)?;
+    Ok(if failing > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Writes to stdout, through anstream so colour is dropped when piped or under

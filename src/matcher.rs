@@ -7,6 +7,10 @@
 //! then by a bounded walk over word positions that honours order and gaps.
 //! Negation is counted around the cue (the words the pattern pinned down), hedges
 //! anywhere in the sentence.
+//!
+//! Before any of that, the [`Prefilter`] runs over the whole folded article and
+//! marks the sentences that hold a literal of the rulebook; the others are only
+//! counted (see `src/prefilter.rs` for why that loses nothing).
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -14,9 +18,11 @@ use std::ops::Range;
 use crate::corpus::{Article, PartialDate};
 use crate::error::Error;
 use crate::lexicon::Lexicon;
+use crate::prefilter::Prefilter;
 use crate::rulebook::{
     Context, Item, Pattern, PatternBody, Proposition, Requirements, Rulebook, Seq, Stance, TermId,
 };
+use crate::text::fold::{fold_text, folded_offset, original_offset};
 use crate::text::sentences::{self, Section, Sentence};
 use crate::text::tokens::{tokenize, Tokens};
 use crate::text::LineIndex;
@@ -119,6 +125,9 @@ pub struct Analysis {
 pub struct Options {
     pub include_comments: bool,
     pub detail: bool,
+    /// Read every sentence, without the prefilter (the reference the fast path
+    /// is tested against).
+    pub full_scan: bool,
 }
 
 /// Buffers reused from sentence to sentence (one per worker thread).
@@ -131,6 +140,9 @@ pub struct Scratch {
     stamp: u32,
     stems: HashMap<String, Option<String>>,
     hit_buf: Vec<TermId>,
+    folded: String,
+    fold_map: Vec<(u32, u32)>,
+    marked: Vec<bool>,
 }
 
 /// Matches one article.
@@ -154,9 +166,18 @@ pub fn analyze(
         ),
         })?;
     let text = &article.text;
-    let lines = LineIndex::new(text);
+    let lines = std::cell::OnceCell::new();
+    let line_of = |offset: usize| lines.get_or_init(|| LineIndex::new(text)).line(offset);
     let all = sentences::split(text, article.body.clone(), lexicon, &rulebook.lexicons);
     let all = bounded(text, all);
+    let prefilter = if options.detail || options.full_scan {
+        None
+    } else {
+        rulebook.prefilter(&article.lang)
+    };
+    if let Some(prefilter) = prefilter {
+        mark_sentences(prefilter, text, article.body.clone(), &all, scratch);
+    }
     let mut analysis = Analysis::default();
     if scratch.present.len() != rulebook.terms.len() {
         scratch.present = vec![0; rulebook.terms.len()];
@@ -176,18 +197,27 @@ pub fn analyze(
     // Entities named so far in the article's current section.
     let mut seen = vec![false; rulebook.entities.len()];
     let mut seen_section = Section::Body;
-    for sentence in &all {
+    for (index, sentence) in all.iter().enumerate() {
         if sentence.section == Section::Comment && !options.include_comments {
             continue;
         }
         analysis.sentences += 1;
-        let view = SentenceView::build(text, sentence, article.date, lexicon, rulebook, scratch);
-        let named = view.named.clone();
         if sentence.section != seen_section {
             seen.iter_mut().for_each(|s| *s = false);
             recent.clear();
             seen_section = sentence.section;
         }
+        if prefilter.is_some() && !scratch.marked[index] {
+            // No literal of the rulebook: no mention, no claim. It still
+            // counts as a sentence between a mention and a cue.
+            recent.push(Vec::new());
+            if recent.len() > max_context.max(1) {
+                recent.remove(0);
+            }
+            continue;
+        }
+        let view = SentenceView::build(text, sentence, article.date, lexicon, rulebook, scratch);
+        let named = view.named.clone();
         // A question asserts nothing: "Faut-il imaginer des soldats algériens à Kidal ?"
         let question = is_question(&text[sentence.span.clone()]);
         let mut claims = Vec::new();
@@ -199,7 +229,7 @@ pub fn analyze(
                         || match proposition.context {
                             Context::Sentences(n) => recent[recent.len().saturating_sub(n)..]
                                 .iter()
-                                .any(|r| r[e]),
+                                .any(|r| r.get(e) == Some(&true)),
                             Context::Article => seen[e],
                         }
                 })
@@ -246,7 +276,7 @@ pub fn analyze(
                 claims.push(Claim {
                     article: article_index,
                     proposition: p_index,
-                    line: lines.line(sentence.span.start),
+                    line: line_of(sentence.span.start),
                     section: sentence.section,
                     sentence: sentences::display(&text[sentence.span.clone()]),
                     ..claim
@@ -261,12 +291,16 @@ pub fn analyze(
             let context_entities = (0..rulebook.entities.len())
                 .filter(|&e| {
                     !named[e]
-                        && (recent.iter().rev().take(max_context).any(|n| n[e])
+                        && (recent
+                            .iter()
+                            .rev()
+                            .take(max_context)
+                            .any(|n| n.get(e) == Some(&true))
                             || (article_context && seen[e]))
                 })
                 .collect();
             analysis.details.push(SentenceDetail {
-                line: lines.line(sentence.span.start),
+                line: line_of(sentence.span.start),
                 section: sentence.section,
                 text: sentences::display(&text[sentence.span.clone()]),
                 mentions: view
@@ -328,6 +362,39 @@ pub fn bounded(text: &str, sentences: Vec<Sentence>) -> Vec<Sentence> {
         });
     }
     out
+}
+
+/// Sets `scratch.marked[i]` for each sentence that holds a literal of the
+/// prefilter: the only sentences that can name an entity or match a pattern.
+fn mark_sentences(
+    prefilter: &Prefilter,
+    text: &str,
+    body: Range<usize>,
+    all: &[Sentence],
+    scratch: &mut Scratch,
+) {
+    scratch.marked.clear();
+    scratch.marked.resize(all.len(), false);
+    fold_text(
+        &text[body.clone()],
+        &mut scratch.folded,
+        &mut scratch.fold_map,
+    );
+    let (map, marked) = (&scratch.fold_map, &mut scratch.marked);
+    // Folded offsets run ahead of or behind original ones; the next search
+    // starts at the folded offset of the sentence's end, found by walking the map.
+    let folded_of = |original: usize| folded_offset(map, original - body.start);
+    prefilter.for_each_hit(&scratch.folded, |at| {
+        let offset = body.start + original_offset(map, at);
+        let k = all.partition_point(|s| s.span.start <= offset);
+        match k.checked_sub(1) {
+            Some(i) if offset < all[i].span.end => {
+                marked[i] = true;
+                folded_of(all[i].span.end)
+            }
+            _ => at + 1,
+        }
+    });
 }
 
 /// True when the sentence ends with a question mark (closing quotes aside).

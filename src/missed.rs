@@ -90,6 +90,7 @@ pub fn suggest(
     let options = Options {
         include_comments,
         detail: true,
+        full_scan: true,
     };
     let per_article: Vec<Vec<Read>> = articles
         .par_iter()

@@ -16,6 +16,8 @@ pub struct RunOptions {
     pub include_comments: bool,
     /// Overrides the rulebook's conflict window.
     pub window_days: Option<u32>,
+    /// Read every sentence instead of those the prefilter marks.
+    pub full_scan: bool,
 }
 
 /// Everything a report is made from.
@@ -50,6 +52,7 @@ pub fn analyze(
     let match_options = Options {
         include_comments: options.include_comments,
         detail: false,
+        full_scan: options.full_scan,
     };
     let analyses: Vec<matcher::Analysis> = articles
         .par_iter()

@@ -155,7 +155,7 @@ proptest! {
         let text = format!("---{newline}id: a{newline}date: 2024-01{newline}---{newline}{body}");
         let lines = LineIndex::new(&text).line(text.len());
         let article = parse_article(PathBuf::from("corpus/a.md"), text, "fr").unwrap();
-        let options = Options { include_comments: true, detail: true };
+        let options = Options { include_comments: true, detail: true, ..Options::default() };
         let analysis = matcher::analyze(0, &article, &rulebook, options, &mut Scratch::default()).unwrap();
         for claim in &analysis.claims {
             prop_assert!((5..=lines).contains(&claim.line), "claim at line {} of {lines}", claim.line);

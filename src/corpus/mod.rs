@@ -298,6 +298,23 @@ pub struct Corpus {
 /// together. A corpus without a single article is an error too: a check of
 /// nothing must not pass for a clean result.
 pub fn load(dir: &Path, default_lang: &str) -> Result<Corpus, Error> {
+    let corpus = load_all(dir, default_lang)?;
+    if corpus.articles.is_empty() {
+        let skipped = match corpus.skipped.len() {
+            0 => String::new(),
+            n => format!(" ({n} skipped)"),
+        };
+        return Err(Error::Usage(format!(
+            "{}: no articles{skipped}: an article is a .md, .markdown or .txt file with front matter (see docs/corpus.md)",
+            display_path(dir).display()
+        )));
+    }
+    Ok(corpus)
+}
+
+/// [`load`], where a corpus without an article is fine (`volte add` into a
+/// new corpus).
+pub fn load_all(dir: &Path, default_lang: &str) -> Result<Corpus, Error> {
     let listing = article_files(dir)?;
     let mut errors = listing.errors;
     let mut corpus = Corpus {
@@ -334,16 +351,6 @@ pub fn load(dir: &Path, default_lang: &str) -> Result<Corpus, Error> {
         0 => {}
         1 => return Err(errors.remove(0)),
         _ => return Err(Error::Several(errors)),
-    }
-    if corpus.articles.is_empty() {
-        let skipped = match corpus.skipped.len() {
-            0 => String::new(),
-            n => format!(" ({n} skipped)"),
-        };
-        return Err(Error::Usage(format!(
-            "{}: no articles{skipped}: an article is a .md, .markdown or .txt file with front matter (see docs/corpus.md)",
-            display_path(dir).display()
-        )));
     }
     Ok(corpus)
 }

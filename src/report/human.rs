@@ -71,6 +71,31 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+/// What one article does to the report (after `volte add`): for each
+/// proposition it takes a stance on, the timeline and the contradictions it
+/// is part of.
+pub fn render_article(report: &Report, article: &str) -> String {
+    let mut out = String::new();
+    for p in report
+        .propositions
+        .iter()
+        .filter(|p| p.timeline.iter().any(|e| e.article == article))
+    {
+        heading(p, &mut out);
+        timeline(p, &mut out);
+        let mine: Vec<&ContradictionOut> = report
+            .contradictions
+            .iter()
+            .filter(|c| c.proposition == p.id && (c.a.article == article || c.b.article == article))
+            .collect();
+        for c in mine {
+            contradiction_group(&[c], &mut out);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Only the timelines (`volte timeline`).
 pub fn render_timelines(report: &Report, only: Option<&str>) -> String {
     let mut out = String::new();

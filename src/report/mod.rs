@@ -6,6 +6,7 @@
 pub mod diff;
 pub mod explain;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod markdown;
 pub mod sarif;

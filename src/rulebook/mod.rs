@@ -314,6 +314,8 @@ pub struct Rulebook {
     pub propositions: Vec<Proposition>,
     pub terms: TermTable,
     pub lexicons: Lexicons,
+    /// One prefilter per lexicon, built on first use.
+    prefilters: std::sync::OnceLock<Vec<(String, Option<crate::prefilter::Prefilter>)>>,
 }
 
 impl Rulebook {
@@ -331,6 +333,26 @@ impl Rulebook {
 
     pub fn lexicon(&self, language: &str) -> Option<&Lexicon> {
         self.lexicons.get(language)
+    }
+
+    /// The prefilter for articles in `language`, or `None` when the rulebook
+    /// has a pattern no literal can stand for (then every sentence is read).
+    pub fn prefilter(&self, language: &str) -> Option<&crate::prefilter::Prefilter> {
+        let all = self.prefilters.get_or_init(|| {
+            self.lexicons
+                .languages()
+                .filter_map(|l| self.lexicon(l).map(|lexicon| (l, lexicon)))
+                .map(|(l, lexicon)| {
+                    (
+                        l.to_string(),
+                        crate::prefilter::Prefilter::build(self, lexicon),
+                    )
+                })
+                .collect()
+        });
+        all.iter()
+            .find(|(l, _)| l == language)
+            .and_then(|(_, p)| p.as_ref())
     }
 }
 
@@ -600,6 +622,7 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
         propositions,
         terms,
         lexicons,
+        prefilters: std::sync::OnceLock::new(),
     })
 }
 
