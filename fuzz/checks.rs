@@ -47,14 +47,14 @@ pub fn front_matter(data: &[u8]) {
 /// on character boundaries, and never overlap.
 pub fn sentences(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let Ok(lexicons) = Lexicons::builtin() else {
+    let Some(lexicons) = builtin_lexicons() else {
         return;
     };
     for language in ["fr", "en"] {
         let Some(lexicon) = lexicons.get(language) else {
             return;
         };
-        let found = sentences::split(&text, 0..text.len(), lexicon, &lexicons);
+        let found = sentences::split(&text, 0..text.len(), lexicon, lexicons);
         let mut end = 0;
         for s in matcher::bounded(&text, found) {
             assert!(s.span.start >= end, "overlap at {}", s.span.start);
@@ -64,6 +64,12 @@ pub fn sentences(data: &[u8]) {
             let _ = sentences::display(&text[s.span.clone()]);
         }
     }
+}
+
+/// Parsed once: parsing the lexicons for every input would be most of the work.
+fn builtin_lexicons() -> Option<&'static Lexicons> {
+    static LEXICONS: OnceLock<Option<Lexicons>> = OnceLock::new();
+    LEXICONS.get_or_init(|| Lexicons::builtin().ok()).as_ref()
 }
 
 fn bundled_rulebook() -> Option<&'static Rulebook> {
