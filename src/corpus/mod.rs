@@ -386,6 +386,13 @@ pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
         &mut bytes,
     )
     .map_err(|e| Error::io(&shown, e))?;
+    if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(Error::Article {
+            path: shown,
+            line: 1,
+            message: "grew over the size limit while being read".into(),
+        });
+    }
     if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
         return Err(Error::Article {
             path: shown,
@@ -393,7 +400,7 @@ pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
             message: "UTF-16 text; save the article as UTF-8".into(),
         });
     }
-    if let Some(at) = memchr_nul(&bytes[..bytes.len().min(BINARY_PROBE)]) {
+    if let Some(at) = first_nul(&bytes[..bytes.len().min(BINARY_PROBE)]) {
         return Err(Error::Skipped(Skipped {
             path: shown,
             reason: format!("binary file (a NUL byte at byte {at})"),
@@ -422,7 +429,7 @@ pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
     Ok(article)
 }
 
-fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+fn first_nul(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == 0)
 }
 
