@@ -37,9 +37,15 @@ fn rulebook() -> Rulebook {
     rulebook::compile(&sources, Lexicons::builtin().unwrap()).unwrap()
 }
 
+/// Compiled once, for the properties that only borrow it.
+fn shared_rulebook() -> &'static Rulebook {
+    static RULEBOOK: std::sync::OnceLock<Rulebook> = std::sync::OnceLock::new();
+    RULEBOOK.get_or_init(rulebook)
+}
+
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: 96,
+        cases: 64,
         failure_persistence: None,
         ..ProptestConfig::default()
     }
@@ -150,13 +156,13 @@ proptest! {
 
     #[test]
     fn line_numbers_point_into_the_file(body in body(), crlf in any::<bool>()) {
-        let rulebook = rulebook();
+        let rulebook = shared_rulebook();
         let newline = if crlf { "\r\n" } else { "\n" };
         let text = format!("---{newline}id: a{newline}date: 2024-01{newline}---{newline}{body}");
         let lines = LineIndex::new(&text).line(text.len());
         let article = parse_article(PathBuf::from("corpus/a.md"), text, "fr").unwrap();
         let options = Options { include_comments: true, detail: true, ..Options::default() };
-        let analysis = matcher::analyze(0, &article, &rulebook, options, &mut Scratch::default()).unwrap();
+        let analysis = matcher::analyze(0, &article, rulebook, options, &mut Scratch::default()).unwrap();
         for claim in &analysis.claims {
             prop_assert!((5..=lines).contains(&claim.line), "claim at line {} of {lines}", claim.line);
         }
@@ -207,11 +213,11 @@ proptest! {
         object in prop::sample::select(vec!["la présence russe", "les mercenaires de Wagner", "la Russie", "l'arrivée de Wagner"]),
         tail in prop::sample::select(vec!["", " au Mali", ", selon des diplomates", " depuis 2021"]),
     ) {
-        let rulebook = rulebook();
+        let rulebook = shared_rulebook();
         let stance = |sentence: &str| -> Option<Stance> {
             let text = format!("---\nid: a\ndate: 2024-01\n---\n{sentence}\n");
             let article = parse_article(PathBuf::from("a.md"), text, "fr").unwrap();
-            let analysis = matcher::analyze(0, &article, &rulebook, Options::default(), &mut Scratch::default()).unwrap();
+            let analysis = matcher::analyze(0, &article, rulebook, Options::default(), &mut Scratch::default()).unwrap();
             analysis.claims.first().map(|c| c.stance)
         };
         let (ne, pas) = negation;
