@@ -29,7 +29,8 @@ fn fixture() -> Fixture {
     let articles: Vec<Article> = volte::bench::articles(200, 1)
         .into_iter()
         .map(|(name, text)| {
-            corpus::parse_article(PathBuf::from(name), text, "fr").expect("a generated article parses")
+            corpus::parse_article(PathBuf::from(name), text, "fr")
+                .expect("a generated article parses")
         })
         .collect();
     let bytes = articles.iter().map(|a| a.text.len() as u64).sum();
@@ -80,7 +81,10 @@ fn stages(c: &mut Criterion) {
             black_box(n)
         })
     });
-    let prefilter = f.rulebook.prefilter("fr").expect("the bench rulebook has a prefilter");
+    let prefilter = f
+        .rulebook
+        .prefilter("fr")
+        .expect("the bench rulebook has a prefilter");
     group.bench_function("automaton", |b| {
         b.iter(|| {
             let mut hits = 0;
@@ -93,7 +97,10 @@ fn stages(c: &mut Criterion) {
             black_box(hits)
         })
     });
-    for (name, full_scan) in [("article (prefilter)", false), ("article (every sentence)", true)] {
+    for (name, full_scan) in [
+        ("article (prefilter)", false),
+        ("article (every sentence)", true),
+    ] {
         group.bench_function(name, |b| {
             let mut scratch = Scratch::default();
             let options = Options {
@@ -140,8 +147,9 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut claims = 0;
             for (i, a) in marked.iter().enumerate() {
-                let analysis = matcher::analyze(i, a, &f.rulebook, Options::default(), &mut scratch)
-                    .expect("a stance article matches");
+                let analysis =
+                    matcher::analyze(i, a, &f.rulebook, Options::default(), &mut scratch)
+                        .expect("a stance article matches");
                 claims += analysis.claims.len();
             }
             black_box(claims)

@@ -84,15 +84,15 @@ pub struct Acknowledgements {
 /// Reads `path`; a missing file means no acknowledgement.
 pub fn load(path: &Path) -> Result<Acknowledgements, Error> {
     let shown = crate::corpus::display_path(path);
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::fsutil::read_text(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(Error::Io { error, .. }) if error.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Acknowledgements {
                 path: shown,
                 entries: Vec::new(),
             })
         }
-        Err(e) => return Err(Error::io(&shown, e)),
+        Err(e) => return Err(e),
     };
     parse(&shown, &text)
 }
@@ -158,42 +158,60 @@ pub fn parse(path: &Path, text: &str) -> Result<Acknowledgements, Error> {
     })
 }
 
-/// Appends an entry to the file, writing a temporary file and renaming it into
-/// place so an interrupted run never leaves half a file.
+/// Appends an entry to the file, under its lock and through a temporary file
+/// renamed into place: an interrupted run never leaves half a file, and two
+/// `volte acknowledge` at once both keep their entry. An entry that covers the
+/// same contradiction is an error naming its line.
 pub fn append(path: &Path, entry: &Acknowledgement) -> Result<(), Error> {
-    let mut text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            "# Contradictions that have been looked at and accepted (see docs/ci.md).\n".to_string()
+    let shown = crate::corpus::display_path(path);
+    crate::fsutil::update(path, |current| {
+        let mut text = match current {
+            Some(text) => {
+                let existing = parse(&shown, &text)?;
+                if let Some(same) = existing
+                    .entries
+                    .iter()
+                    .find(|e| e.covers(&entry.proposition, &entry.articles.0, &entry.articles.1))
+                {
+                    return Err(Error::Usage(format!(
+                        "already acknowledged at {}:{} ({})",
+                        shown.display(),
+                        same.line,
+                        same.reason
+                    )));
+                }
+                text
+            }
+            None => "# Contradictions that have been looked at and accepted (see docs/ci.md).\n"
+                .to_string(),
+        };
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
         }
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-    text.push_str(&format!("- proposition: {}\n", entry.proposition));
-    if entry.articles.0 == entry.articles.1 {
-        text.push_str(&format!("  articles: [{}]\n", entry.articles.0));
-    } else {
-        text.push_str(&format!(
-            "  articles: [{}, {}]\n",
-            entry.articles.0, entry.articles.1
-        ));
-    }
-    text.push_str(&format!("  reason: {}\n", quote(&entry.reason)));
-    if let Some(by) = &entry.by {
-        text.push_str(&format!("  by: {}\n", quote(by)));
-    }
-    if let Some(date) = entry.date {
-        text.push_str(&format!("  date: {date}\n"));
-    }
-    if let Some(expires) = entry.expires {
-        text.push_str(&format!("  expires: {expires}\n"));
-    }
-    // Check what we are about to write reads back.
-    parse(path, &text)?;
-    crate::atomic::write(path, text.as_bytes())
+        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        text.push_str(&format!("- proposition: {}\n", entry.proposition));
+        if entry.articles.0 == entry.articles.1 {
+            text.push_str(&format!("  articles: [{}]\n", entry.articles.0));
+        } else {
+            text.push_str(&format!(
+                "  articles: [{}, {}]\n",
+                entry.articles.0, entry.articles.1
+            ));
+        }
+        text.push_str(&format!("  reason: {}\n", quote(&entry.reason)));
+        if let Some(by) = &entry.by {
+            text.push_str(&format!("  by: {}\n", quote(by)));
+        }
+        if let Some(date) = entry.date {
+            text.push_str(&format!("  date: {date}\n"));
+        }
+        if let Some(expires) = entry.expires {
+            text.push_str(&format!("  expires: {expires}\n"));
+        }
+        // Check what we are about to write reads back.
+        parse(&shown, &text)?;
+        Ok(text)
+    })
 }
 
 #[cfg(test)]
@@ -244,7 +262,13 @@ mod tests {
             line: 0,
         };
         append(&path, &entry).unwrap();
-        append(&path, &entry).unwrap();
+        let again = append(&path, &entry).unwrap_err().to_string();
+        assert!(again.contains("already acknowledged at"), "{again}");
+        let other = Acknowledgement {
+            articles: pair("x", "z"),
+            ..entry.clone()
+        };
+        append(&path, &other).unwrap();
         let acks = load(&path).unwrap();
         assert_eq!(acks.entries.len(), 2);
         assert_eq!(acks.entries[1].reason, "a \"quoted\" reason: with colon");

@@ -1,55 +1,23 @@
 //! Atomic writes: a file is written beside its destination under a temporary
 //! name, then moved into place, so a reader never sees half a file and a crash
 //! leaves the old one whole.
+//!
+//! Both are [`crate::fsutil`]'s, which also flushes the file to disk, names
+//! temporary files apart across threads, and locks read-modify-writes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::Error;
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let temp = write_temp(path, bytes)?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        Error::io(path, e)
-    })
+    crate::fsutil::write_atomic(path, bytes)
 }
 
 /// Like [`write`], but never replaces an existing file: `Ok(false)` when
 /// `path` already exists (and nothing was written).
 pub fn create_new(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
-    if path.exists() {
-        return Ok(false);
-    }
-    let temp = write_temp(path, bytes)?;
-    // A hard link fails when the destination exists, so two runs adding the
-    // same file cannot overwrite each other.
-    let linked = std::fs::hard_link(&temp, path);
-    let outcome = match linked {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        // A file system without hard links: check, then rename.
-        Err(_) if !path.exists() => std::fs::rename(&temp, path)
-            .map(|()| true)
-            .map_err(|e| Error::io(path, e)),
-        Err(_) => Ok(false),
-    };
-    let _ = std::fs::remove_file(&temp);
-    outcome
-}
-
-fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, bytes).map_err(|e| Error::io(&temp, e))?;
-    Ok(temp)
+    crate::fsutil::create_new(path, bytes)
 }
 
 #[cfg(test)]

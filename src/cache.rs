@@ -24,7 +24,7 @@ use crate::matcher::Claim;
 use crate::rulebook::Rulebook;
 
 /// Bumped whenever the file layout or the meaning of an entry changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A file modified this close to the moment the cache is written could change
 /// again within the same timestamp: its entry is checked by content next time.
@@ -65,6 +65,8 @@ pub struct CachedArticle {
     pub lang: String,
     pub date_note: Option<String>,
     pub id_line: Option<usize>,
+    pub date_line: usize,
+    pub lang_line: usize,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -231,6 +233,8 @@ impl CachedArticle {
             lang: article.lang.clone(),
             date_note: article.date_note.clone(),
             id_line: article.id_line,
+            date_line: article.date_line,
+            lang_line: article.lang_line,
         }
     }
 
@@ -248,6 +252,8 @@ impl CachedArticle {
             text: String::new(),
             body: 0..0,
             id_line: self.id_line,
+            date_line: self.date_line,
+            lang_line: self.lang_line,
         })
     }
 }

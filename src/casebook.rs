@@ -96,7 +96,7 @@ pub fn load(dir: &Path, rulebook: &Rulebook) -> Result<Vec<Case>, Error> {
     let mut cases = Vec::new();
     for path in crate::rulebook::yaml_files(dir)? {
         let shown = corpus::display_path(&path);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&shown, e))?;
+        let text = crate::fsutil::read_text(&path)?;
         let files: Vec<CaseFile> = if text.trim().is_empty() {
             Vec::new()
         } else {

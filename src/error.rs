@@ -37,6 +37,23 @@ pub enum Error {
     /// The command line or the setup is wrong (missing folder, unknown name).
     #[error("{0}")]
     Usage(String),
+    /// A file that is not an article (binary, empty): the corpus passes over
+    /// it and says so; a command given only that file reports it.
+    #[error("{0}")]
+    Skipped(crate::corpus::Skipped),
+    /// Several errors found in one pass over the corpus, in path order.
+    #[error("{}", several(.0))]
+    Several(Vec<Error>),
+}
+
+/// One error per line; main prints the first after its own `error: `.
+fn several(errors: &[Error]) -> String {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    format!(
+        "{}\nerror: {} errors in the corpus; nothing was checked",
+        lines.join("\nerror: "),
+        errors.len()
+    )
 }
 
 impl Error {
@@ -134,6 +151,12 @@ pub fn snippet(path: &Path, text: &str, line: u64, column: u64) -> Option<String
     let source = text
         .lines()
         .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    snippet_of_line(path, source, line, column)
+}
+
+/// [`snippet`] given the line itself, for callers that show many snippets
+/// of one file and keep its lines.
+pub fn snippet_of_line(path: &Path, source: &str, line: u64, column: u64) -> Option<String> {
     let width = line.to_string().len();
     let pad = " ".repeat(width);
     let caret = " ".repeat(

@@ -525,7 +525,7 @@ impl Lexicons {
             return Ok(lexicons);
         };
         for path in crate::rulebook::yaml_files(dir)? {
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let text = crate::fsutil::read_text(&path)?;
             let shown = crate::corpus::display_path(&path);
             let lexicon = parse(&shown, &text)?;
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");

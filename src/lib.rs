@@ -13,6 +13,7 @@ pub mod cache;
 pub mod casebook;
 pub mod corpus;
 pub mod error;
+pub mod fsutil;
 pub mod git;
 pub mod ledger;
 pub mod lexicon;

@@ -475,13 +475,22 @@ fn rule_snippet(error: &anyhow::Error) -> Option<String> {
     if message.contains("\n") {
         return None;
     }
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = volte::fsutil::read_text(path).ok()?;
     volte::error::snippet(path, &text, *line, *column)
 }
 
 fn warning_label() -> String {
     let style = anstyle::AnsiColor::Yellow.on_default().bold();
     format!("{style}warning{style:#}")
+}
+
+/// Says on standard error which files of the corpus were passed over, and why.
+fn notice_skipped(skipped: &[corpus::Skipped]) {
+    let mut err = anstream::stderr().lock();
+    let label = anstyle::AnsiColor::Yellow.on_default().bold();
+    for s in skipped {
+        let _ = writeln!(err, "{label}notice{label:#}: {s}");
+    }
 }
 
 fn error_label() -> String {
@@ -679,21 +688,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let warnings = volte::lint::lint(&rulebook);
             let mut err = anstream::stderr().lock();
             let label = anstyle::AnsiColor::Yellow.on_default().bold();
+            // The lines of each rule file, read once however many warnings it has.
+            let mut lines: std::collections::HashMap<PathBuf, Vec<String>> = Default::default();
             for w in &warnings {
                 let _ = writeln!(
                     err,
                     "{label}warning{label:#}: {}: {}",
                     w.location, w.message
                 );
-                if let Ok(text) = std::fs::read_to_string(&w.location.path) {
-                    if let Some(snippet) = volte::error::snippet(
+                let file = lines.entry(w.location.path.clone()).or_insert_with(|| {
+                    volte::fsutil::read_text(&w.location.path)
+                        .map(|t| t.lines().map(str::to_owned).collect())
+                        .unwrap_or_default()
+                });
+                let source = usize::try_from(w.location.line)
+                    .ok()
+                    .and_then(|l| file.get(l.checked_sub(1)?));
+                if let Some(snippet) = source.and_then(|source| {
+                    volte::error::snippet_of_line(
                         &w.location.path,
-                        &text,
+                        source,
                         w.location.line,
                         w.location.column,
-                    ) {
-                        let _ = writeln!(err, "{snippet}");
-                    }
+                    )
+                }) {
+                    let _ = writeln!(err, "{snippet}");
                 }
             }
             let files = volte::report::human::plural(rulebook.files.len(), "rule file");
@@ -796,19 +815,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 anyhow::bail!("--reason is empty: say why this contradiction is accepted");
             }
             let path = acknowledged.unwrap_or_else(|| rules.join(acknowledge::FILE_NAME));
-            let existing = acknowledge::load(&path)?;
-            if let Some(same) = existing
-                .entries
-                .iter()
-                .find(|e| e.covers(&proposition, &a, &b))
-            {
-                anyhow::bail!(
-                    "already acknowledged at {}:{} ({})",
-                    corpus::display_path(&path).display(),
-                    same.line,
-                    same.reason
-                );
-            }
             let entry = acknowledge::Acknowledgement {
                 proposition: proposition.clone(),
                 articles: acknowledge::pair(&a, &b),
@@ -846,8 +852,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut added_lines = 0;
             let article = if stdin {
                 let mut text = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                    .context("reading the passage from standard input")?;
+                let limit = corpus::MAX_ARTICLE_BYTES;
+                std::io::Read::read_to_string(
+                    &mut std::io::Read::take(std::io::stdin(), limit + 1),
+                    &mut text,
+                )
+                .context("reading the passage from standard input")?;
+                if text.len() as u64 > limit {
+                    anyhow::bail!(
+                        "standard input: over the limit of {} MB for one article",
+                        limit / 1_048_576
+                    );
+                }
                 if !text.trim_start().starts_with("---") {
                     // Undated text is read as of today (dated aliases).
                     let today = jiff::Zoned::now().date();
@@ -890,7 +906,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let (rules, corpus_dir) = locate(&at)?;
             let rulebook = rulebook::load(&rules)?;
-            let articles = corpus::load(&corpus_dir, &rulebook.language)?;
+            let corpus = corpus::load(&corpus_dir, &rulebook.language)?;
+            notice_skipped(&corpus.skipped);
+            let articles = corpus.articles;
             let only = match &proposition {
                 None => None,
                 Some(id) => Some(
@@ -1079,7 +1097,7 @@ fn add(args: AddArgs) -> Result<ExitCode> {
     if !args.force && path.exists() {
         return Err(exists_message());
     }
-    let existing = corpus::load(&corpus_dir, &rulebook.language)?;
+    let existing = corpus::load_all(&corpus_dir, &rulebook.language)?.articles;
     let same_path = |a: &corpus::Article| {
         std::path::absolute(&a.path).ok() == std::path::absolute(corpus::display_path(&path)).ok()
     };
@@ -1114,6 +1132,7 @@ fn add(args: AddArgs) -> Result<ExitCode> {
 
     // What it contradicts.
     let run = pipeline::run(&rules, &corpus_dir, &RunOptions::default())?;
+    notice_skipped(&run.skipped);
     let acks = load_acknowledgements(&rules, None, &run)?;
     let checks = Checks {
         acknowledgements: Some(&acks),
@@ -1207,6 +1226,7 @@ fn load_acknowledgements(
 /// Runs the pipeline and says on stderr what the user should know about it.
 fn run_pipeline(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<pipeline::Run> {
     let run = pipeline::run(rules, corpus_dir, options)?;
+    notice_skipped(&run.skipped);
     for warning in &run.warnings {
         let _ = writeln!(anstream::stderr(), "{}: {warning}", warning_label());
     }

@@ -30,6 +30,11 @@ use crate::text::LineIndex;
 /// sentence gives up on that pattern instead of hanging.
 const WALK_BUDGET: u32 = 20_000;
 
+/// A sentence longer than this (in bytes) is matched in pieces of at most this
+/// size, cut after a space: real sentences are far shorter, and a pathological
+/// one (a 100,000-word line) must cost no more than its length.
+pub const MAX_SENTENCE_BYTES: usize = 4096;
+
 /// How many words before a cue a denial (démenti, ruled out) may stand.
 const DENIAL_REACH: usize = 12;
 
@@ -149,7 +154,7 @@ pub fn analyze(
         .lexicon(&article.lang)
         .ok_or_else(|| Error::Article {
             path: article.path.clone(),
-            line: 1,
+            line: article.lang_line,
             message: format!(
             "no lexicon for language `{}` (have: {}); add rules/lexicons/{}.yaml or fix `lang:`",
             article.lang,
@@ -161,6 +166,7 @@ pub fn analyze(
     let lines = std::cell::OnceCell::new();
     let line_of = |offset: usize| lines.get_or_init(|| LineIndex::new(text)).line(offset);
     let all = sentences::split(text, article.body.clone(), lexicon, &rulebook.lexicons);
+    let all = bounded(text, all);
     let prefilter = if options.detail || options.full_scan {
         None
     } else {
@@ -320,6 +326,41 @@ pub fn analyze(
     Ok(analysis)
 }
 
+/// The sentences, with any longer than [`MAX_SENTENCE_BYTES`] cut into pieces
+/// after a space (inside a word only when there is none), nothing lost.
+pub fn bounded(text: &str, sentences: Vec<Sentence>) -> Vec<Sentence> {
+    if sentences.iter().all(|s| s.span.len() <= MAX_SENTENCE_BYTES) {
+        return sentences;
+    }
+    let mut out = Vec::with_capacity(sentences.len());
+    for sentence in sentences {
+        let mut start = sentence.span.start;
+        while sentence.span.end - start > MAX_SENTENCE_BYTES {
+            let mut limit = start + MAX_SENTENCE_BYTES;
+            while !text.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let cut = text[start..limit]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace())
+                .map(|(i, c)| start + i + c.len_utf8())
+                .filter(|&cut| cut > start)
+                .unwrap_or(limit);
+            out.push(Sentence {
+                span: start..cut,
+                ..sentence.clone()
+            });
+            start = cut;
+        }
+        out.push(Sentence {
+            span: start..sentence.span.end,
+            ..sentence
+        });
+    }
+    out
+}
+
 /// Sets `scratch.marked[i]` for each sentence that holds a literal of the
 /// prefilter: the only sentences that can name an entity or match a pattern.
 fn mark_sentences(
@@ -440,7 +481,8 @@ impl<'a> SentenceView<'a> {
                     if !view.can_start(alias, start) {
                         continue;
                     }
-                    if let Some(found) = view.first_match(alias, start) {
+                    let mut budget = WALK_BUDGET;
+                    if let Some(found) = view.first_match(alias, start, &mut budget) {
                         mentions.push(TokenMention {
                             entity: e_index,
                             tokens: start..found.end,
@@ -648,7 +690,8 @@ impl<'a> SentenceView<'a> {
                 };
                 // Only a match that would win is worth the look back for `si`.
                 if better
-                    && !self.hypothetical(found.cue.first().copied().unwrap_or(found.start), lexicon)
+                    && !self
+                        .hypothetical(found.cue.first().copied().unwrap_or(found.start), lexicon)
                 {
                     best = Some((pattern.weight, found.start, stance, pattern, found));
                 }
@@ -693,18 +736,19 @@ impl<'a> SentenceView<'a> {
         if !self.satisfies(&pattern.required) {
             return None;
         }
+        // One budget for the whole sentence, not one per starting word.
+        let mut budget = WALK_BUDGET;
         match &pattern.body {
             PatternBody::Seq(seq) => (0..self.len())
                 .filter(|&start| self.can_start(seq, start))
-                .find_map(|start| self.first_match(seq, start)),
+                .find_map(|start| self.first_match(seq, start, &mut budget)),
             PatternBody::Regex(re) => self.find_regex(re),
         }
     }
 
-    fn first_match(&self, seq: &Seq, start: usize) -> Option<Found> {
+    fn first_match(&self, seq: &Seq, start: usize, budget: &mut u32) -> Option<Found> {
         let mut out = Vec::new();
-        let mut budget = WALK_BUDGET;
-        self.walk(seq, 0, start, &mut Vec::new(), &mut out, &mut budget);
+        self.walk(seq, 0, start, &mut Vec::new(), &mut out, budget);
         out.into_iter()
             .min_by_key(|(end, _)| *end)
             .map(|(end, mut cue)| {

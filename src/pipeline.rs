@@ -1,12 +1,13 @@
 //! The whole run, from folders to a ledger: what `volte check` does before it
 //! renders anything. Other programs and the tests drive volte through here.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::cache::{self, Cache, CachedArticle, Entry};
-use crate::corpus::{self, Article};
+use crate::corpus::{self, Article, Skipped};
 use crate::error::Error;
 use crate::ledger::{self, Ledger};
 use crate::matcher::{self, Claim, Options, Scratch};
@@ -37,6 +38,8 @@ pub struct Run {
     pub warnings: Vec<String>,
     /// Articles taken from the cache, unread.
     pub cached: usize,
+    /// Files of the corpus passed over (binary, empty…), for stderr and the summary.
+    pub skipped: Vec<Skipped>,
 }
 
 /// Loads the rulebook and the corpus, matches every article and builds the ledger.
@@ -46,34 +49,79 @@ pub struct Run {
 /// the size of the corpus.
 pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run, Error> {
     let rulebook = rulebook::load(rules)?;
-    let files = corpus::article_files(corpus_dir)?;
+    let listing = corpus::article_files(corpus_dir)?;
     let match_options = match_options(options);
     let cache = options.cache.as_ref().map(|dir| {
         let key = cache::key(&rulebook, rules, options.include_comments);
         Cache::open(dir, key)
     });
-    let results: Vec<Result<Outcome, Error>> = files
+    let results: Vec<Result<Outcome, Error>> = listing
+        .files
         .par_iter()
         .enumerate()
         .map_init(Scratch::default, |scratch, (i, path)| {
             read_one(i, path, &rulebook, match_options, cache.as_ref(), scratch)
         })
         .collect();
-    // The first error in path order, whichever thread met it first.
+    // In path order, whichever thread finished first: skipped files, errors
+    // (all of them, reported together) and reused ids, as `corpus::load` does.
+    let mut errors = listing.errors;
+    let mut skipped = listing.skipped;
     let mut articles = Vec::with_capacity(results.len());
     let mut entries = Vec::new();
     let mut sentences = 0;
     let mut claims = Vec::new();
     let mut cached = 0;
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
     for result in results {
-        let outcome = result?;
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(Error::Skipped(s)) => {
+                skipped.push(s);
+                continue;
+            }
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&outcome.article.id) {
+            errors.push(Error::DuplicateId {
+                path: outcome.article.path.clone(),
+                line: outcome.article.id_line.unwrap_or(1),
+                first: first.clone(),
+                id: outcome.article.id.clone(),
+            });
+            continue;
+        }
+        seen.insert(outcome.article.id.clone(), outcome.article.path.clone());
+        // Claims point at their article by index: renumber past skipped files.
+        let index = articles.len();
         sentences += outcome.sentences;
-        claims.extend(outcome.claims);
+        claims.extend(outcome.claims.into_iter().map(|c| Claim {
+            article: index,
+            ..c
+        }));
         articles.push(outcome.article);
         cached += usize::from(outcome.cached);
         entries.extend(outcome.entry);
     }
-    corpus::check_ids(&articles)?;
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    match errors.len() {
+        0 => {}
+        1 => return Err(errors.remove(0)),
+        _ => return Err(Error::Several(errors)),
+    }
+    if articles.is_empty() {
+        let count = match skipped.len() {
+            0 => String::new(),
+            n => format!(" ({n} skipped)"),
+        };
+        return Err(Error::Usage(format!(
+            "{}: no articles{count}: an article is a .md, .markdown or .txt file with front matter (see docs/corpus.md)",
+            corpus::display_path(corpus_dir).display()
+        )));
+    }
     let mut warnings = Vec::new();
     if let Some(cache) = &cache {
         warnings.extend(cache.warning.clone());
@@ -86,6 +134,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     let mut run = finish(rulebook, articles, sentences, claims, options);
     run.warnings = warnings;
     run.cached = cached;
+    run.skipped = skipped;
     Ok(run)
 }
 
@@ -140,7 +189,7 @@ fn read_one(
             return Ok(hit);
         }
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = corpus::read_bytes(path)?;
     let hash = cache.map(|_| cache::content_hash(&bytes));
     if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
         if let Some(hit) = cache
@@ -200,6 +249,7 @@ fn finish(
         window_days,
         warnings: Vec::new(),
         cached: 0,
+        skipped: Vec::new(),
     }
 }
 

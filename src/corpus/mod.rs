@@ -37,6 +37,10 @@ pub struct Article {
     pub body: Range<usize>,
     /// The line of `id:` in the front matter, when it has one.
     pub id_line: Option<usize>,
+    /// The line of `date:` in the front matter.
+    pub date_line: usize,
+    /// The line of `lang:`, else of the front matter's first line.
+    pub lang_line: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,7 +50,7 @@ struct FrontMatter {
     source: Option<Scalar>,
     title: Option<Scalar>,
     url: Option<Scalar>,
-    lang: Option<Scalar>,
+    lang: Option<Spanned<Scalar>>,
     date_note: Option<Scalar>,
 }
 
@@ -83,31 +87,194 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-/// The files of a corpus folder that are articles, sorted by path.
-pub fn article_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let mut out = Vec::new();
-    walk(dir, &mut out)?;
-    out.sort();
-    Ok(out)
+/// The most bytes one article may hold: a larger file is refused rather than
+/// read (a news article is rarely over 200 KB; a 100 MB line is not an article).
+pub const MAX_ARTICLE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// How many leading bytes are looked at for a NUL byte, the sign of a binary
+/// file (as git and ripgrep decide it).
+const BINARY_PROBE: usize = 8192;
+
+/// A file passed over, and why. Each is said on standard error and counted in
+/// the report's summary: skipped, never lost in silence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: skipped: {}", self.path.display(), self.reason)
+    }
+}
+
+/// The article files of a corpus folder, sorted by path, and the files passed
+/// over on the way (a symbolic link loop, a named pipe).
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub files: Vec<PathBuf>,
+    pub skipped: Vec<Skipped>,
+    /// Entries that could not be read (a folder without permission, a broken
+    /// link): errors, reported together.
+    pub errors: Vec<Error>,
+}
+
+/// The files of a corpus folder that are articles, sorted by path. Files and
+/// folders ignored by a `.gitignore` or a `.volteignore` are left out, and so
+/// are hidden ones. Symbolic links are followed while they stay inside the
+/// folder; a loop, a link out of it or a second link to the same file is
+/// skipped, and said so.
+pub fn article_files(dir: &Path) -> Result<Listing, Error> {
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: no such folder",
+            display_path(dir).display()
+        )));
+    }
+    let root = std::fs::canonicalize(dir).map_err(|e| Error::io(&display_path(dir), e))?;
+    let mut listing = Listing::default();
+    // Links out of the folder are cut off before the walk follows them.
+    let outside: std::sync::Arc<std::sync::Mutex<Vec<Skipped>>> = Default::default();
+    let filter_root = root.clone();
+    let filter_outside = outside.clone();
+    let walk = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .git_ignore(true)
+        .require_git(false)
+        .add_custom_ignore_filename(".volteignore")
+        .follow_links(true)
+        .filter_entry(move |entry| {
+            if !entry.path_is_symlink() {
+                return true;
+            }
+            match std::fs::canonicalize(entry.path()) {
+                Ok(target) if !target.starts_with(&filter_root) => {
+                    if let Ok(mut outside) = filter_outside.lock() {
+                        outside.push(Skipped {
+                            path: display_path(entry.path()),
+                            reason: format!(
+                                "a symbolic link out of the corpus folder (to {})",
+                                target.display()
+                            ),
+                        });
+                    }
+                    false
+                }
+                // Broken links and loops are reported by the walk.
+                _ => true,
+            }
+        })
+        .build();
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                walk_error(error, &mut listing);
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
             continue;
         }
-        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
-        if kind.is_dir() {
-            walk(&path, out)?;
-        } else if is_article_name(&name) {
-            out.push(path);
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() || !is_article_name(&name) {
+            continue;
+        }
+        let path = entry.into_path();
+        if kind.is_file() {
+            listing.files.push(path);
+        } else {
+            // A named pipe would block the read forever, a device never end.
+            listing.skipped.push(Skipped {
+                path: display_path(&path),
+                reason: "not a regular file".into(),
+            });
         }
     }
-    Ok(())
+    if let Ok(mut outside) = outside.lock() {
+        listing.skipped.append(&mut outside);
+    }
+    listing.files.sort();
+    // The same file reached twice (a link to it): read once, at its first path.
+    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut files = Vec::with_capacity(listing.files.len());
+    for path in std::mem::take(&mut listing.files) {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        match seen.get(&key) {
+            Some(first) => listing.skipped.push(Skipped {
+                path: display_path(&path),
+                reason: format!("the same file as {}", display_path(first).display()),
+            }),
+            None => {
+                seen.insert(key, path.clone());
+                files.push(path);
+            }
+        }
+    }
+    listing.files = files;
+    listing.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(listing)
+}
+
+/// Sorts an error of the walk into a skip (a symbolic link loop) or an error
+/// (a folder that cannot be read, a broken link).
+fn walk_error(error: ignore::Error, listing: &mut Listing) {
+    match error {
+        ignore::Error::WithDepth { err, .. } => walk_error(*err, listing),
+        ignore::Error::WithLineNumber { err, .. } => walk_error(*err, listing),
+        ignore::Error::Loop { child, ancestor } => listing.skipped.push(Skipped {
+            path: display_path(&child),
+            reason: format!(
+                "a symbolic link loop back to {}",
+                display_path(&ancestor).display()
+            ),
+        }),
+        ignore::Error::WithPath { path, err } => {
+            if let ignore::Error::Loop { .. } = *err {
+                return walk_error(*err, listing);
+            }
+            let shown = display_path(&path);
+            if path.is_symlink() {
+                match std::fs::metadata(&path) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        let target = std::fs::read_link(&path).unwrap_or_default();
+                        listing.errors.push(Error::Article {
+                            path: shown,
+                            line: 1,
+                            message: format!(
+                                "a broken symbolic link (to {}, which does not exist)",
+                                target.display()
+                            ),
+                        });
+                    }
+                    _ => listing.skipped.push(Skipped {
+                        path: shown,
+                        reason: "a symbolic link loop".into(),
+                    }),
+                }
+                return;
+            }
+            let message = match *err {
+                ignore::Error::Io(io) => io.to_string(),
+                other => other.to_string(),
+            };
+            listing.errors.push(Error::Article {
+                path: shown,
+                line: 1,
+                message: format!("cannot be read: {message}"),
+            });
+        }
+        // An unreadable .gitignore or .volteignore: its rules are not applied,
+        // which could let in files the user meant to keep out.
+        other => listing.errors.push(Error::Usage(other.to_string())),
+    }
 }
 
 pub fn is_article_name(name: &str) -> bool {
@@ -118,61 +285,199 @@ pub fn is_article_name(name: &str) -> bool {
     article_ext && !lower.starts_with("readme")
 }
 
-/// Reads every article under `dir`; `default_lang` applies where the front
-/// matter has no `lang`. Ids must be unique.
-pub fn load(dir: &Path, default_lang: &str) -> Result<Vec<Article>, Error> {
-    let mut articles = Vec::new();
-    for path in article_files(dir)? {
-        articles.push(read_article(&path, default_lang)?);
-    }
-    check_ids(&articles)?;
-    Ok(articles)
+/// The articles of a corpus and the files passed over.
+#[derive(Debug, Default)]
+pub struct Corpus {
+    pub articles: Vec<Article>,
+    pub skipped: Vec<Skipped>,
 }
 
-/// An error for the first article, in order, that reuses an earlier one's id.
-pub fn check_ids(articles: &[Article]) -> Result<(), Error> {
-    let mut seen: HashMap<&str, &Path> = HashMap::with_capacity(articles.len());
-    for article in articles {
-        if let Some(first) = seen.insert(&article.id, &article.path) {
-            return Err(Error::DuplicateId {
+/// Reads every article under `dir`; `default_lang` applies where the front
+/// matter has no `lang`. Ids must be unique. Binary and empty files are
+/// skipped; every other problem is an error, and all of them are reported
+/// together. A corpus without a single article is an error too: a check of
+/// nothing must not pass for a clean result.
+pub fn load(dir: &Path, default_lang: &str) -> Result<Corpus, Error> {
+    let corpus = load_all(dir, default_lang)?;
+    if corpus.articles.is_empty() {
+        let skipped = match corpus.skipped.len() {
+            0 => String::new(),
+            n => format!(" ({n} skipped)"),
+        };
+        return Err(Error::Usage(format!(
+            "{}: no articles{skipped}: an article is a .md, .markdown or .txt file with front matter (see docs/corpus.md)",
+            display_path(dir).display()
+        )));
+    }
+    Ok(corpus)
+}
+
+/// [`load`], where a corpus without an article is fine (`volte add` into a
+/// new corpus).
+pub fn load_all(dir: &Path, default_lang: &str) -> Result<Corpus, Error> {
+    let listing = article_files(dir)?;
+    let mut errors = listing.errors;
+    let mut corpus = Corpus {
+        articles: Vec::new(),
+        skipped: listing.skipped,
+    };
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for path in listing.files {
+        let article = match read_article(&path, default_lang) {
+            Ok(article) => article,
+            Err(Error::Skipped(skipped)) => {
+                corpus.skipped.push(skipped);
+                continue;
+            }
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&article.id) {
+            errors.push(Error::DuplicateId {
                 path: article.path.clone(),
                 line: article.id_line.unwrap_or(1),
-                first: first.to_path_buf(),
-                id: article.id.clone(),
+                first: first.clone(),
+                id: article.id,
             });
+            continue;
         }
+        seen.insert(article.id.clone(), article.path.clone());
+        corpus.articles.push(article);
     }
-    Ok(())
+    corpus.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    match errors.len() {
+        0 => {}
+        1 => return Err(errors.remove(0)),
+        _ => return Err(Error::Several(errors)),
+    }
+    Ok(corpus)
 }
 
-/// Reads one article file.
+/// Reads one article file. A binary or empty file is an [`Error::Skipped`]:
+/// the corpus passes over it, a command given that one file reports it.
 pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_bytes(path)?;
     article_from_bytes(path, bytes, default_lang)
 }
 
-/// Builds an article from the bytes of the file at `path`.
+/// The bytes of an article file, within the size limit. Not a regular file is
+/// an [`Error::Skipped`].
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
+    let shown = display_path(path);
+    // Looked at before opening: opening a named pipe waits for a writer.
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
+    if !metadata.is_file() {
+        return Err(Error::Skipped(Skipped {
+            path: shown,
+            reason: "not a regular file".into(),
+        }));
+    }
+    if metadata.len() > MAX_ARTICLE_BYTES {
+        return Err(Error::Article {
+            path: shown,
+            line: 1,
+            message: format!(
+                "{:.1} MB, over the limit of {} MB for one article; split it or leave it out (.volteignore)",
+                metadata.len() as f64 / 1_048_576.0,
+                MAX_ARTICLE_BYTES / 1_048_576
+            ),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
+    let mut bytes = Vec::new();
+    // Read no further than the limit, should the file grow meanwhile.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_ARTICLE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| Error::io(&shown, e))?;
+    if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(Error::Article {
+            path: shown,
+            line: 1,
+            message: "grew over the size limit while being read".into(),
+        });
+    }
+    Ok(bytes)
+}
+
+/// Builds an article from the bytes of the file at `path`: a binary or empty
+/// file is an [`Error::Skipped`], UTF-16 or invalid UTF-8 an error.
 pub fn article_from_bytes(
     path: &Path,
     bytes: Vec<u8>,
     default_lang: &str,
 ) -> Result<Article, Error> {
     let shown = display_path(path);
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let line = crate::text::LineIndex::new(&String::from_utf8_lossy(&e.as_bytes()[..offset]))
-            .line(offset);
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(Error::Article {
+            path: shown,
+            line: 1,
+            message: "UTF-16 text; save the article as UTF-8".into(),
+        });
+    }
+    if let Some(at) = first_nul(&bytes[..bytes.len().min(BINARY_PROBE)]) {
+        return Err(Error::Skipped(Skipped {
+            path: shown,
+            reason: format!("binary file (a NUL byte at byte {at})"),
+        }));
+    }
+    let text = crate::fsutil::text_from_bytes(&shown, bytes).map_err(|e| match e {
         Error::Article {
-            path: shown.clone(),
+            path,
             line,
-            message: format!("not valid UTF-8 (byte {offset}); save the article as UTF-8"),
-        }
+            message,
+        } => Error::Article {
+            path,
+            line,
+            message: message.replace("the file", "the article"),
+        },
+        other => other,
     })?;
-    parse_article(shown, text, default_lang)
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
+        return Err(Error::Skipped(Skipped {
+            path: shown,
+            reason: "empty file".into(),
+        }));
+    }
+    let article = parse_article(shown, text, default_lang)?;
+    check_not_future(&article)?;
+    Ok(article)
+}
+
+fn first_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// A publication date that starts after tomorrow is a typo (2204 for 2024):
+/// it would sort the article after everything and make false reversals.
+fn check_not_future(article: &Article) -> Result<(), Error> {
+    let today = jiff::Zoned::now().date();
+    let tomorrow = today.tomorrow().unwrap_or(today);
+    if article.date.first_day() > tomorrow {
+        return Err(Error::Article {
+            path: article.path.clone(),
+            line: article.date_line,
+            message: format!(
+                "date `{}` is in the future (today is {today}); a typo?",
+                article.date
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Builds an article from its text. `path` is only used in messages and reports.
 pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<Article, Error> {
+    // Old Mac line endings (a lone \r) become \n: the same byte length, so
+    // every offset and line number still points into the file as written.
+    let text = if text.contains('\r') {
+        lone_cr_to_lf(text)
+    } else {
+        text
+    };
     let fail = |line: usize, message: String| Error::Article {
         path: path.clone(),
         line,
@@ -189,7 +494,7 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
             )
         }
     })?;
-    let first_yaml_line = crate::text::LineIndex::new(&text[..yaml_start]).line(yaml_start);
+    let first_yaml_line = crate::text::LineIndex::new(&text).line(yaml_start);
     let front: FrontMatter = if yaml.trim().is_empty() {
         return Err(fail(
             first_yaml_line,
@@ -231,6 +536,9 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
+    let lang_line = front.lang.as_ref().map_or(first_yaml_line, |l| {
+        first_yaml_line + l.referenced.line().max(1) as usize - 1
+    });
     let text_of = |s: Option<Scalar>| s.map(|s| s.0.trim().to_string()).filter(|s| !s.is_empty());
     Ok(Article {
         id,
@@ -238,13 +546,27 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
         source: text_of(front.source).unwrap_or_default(),
         title: text_of(front.title),
         url: text_of(front.url),
-        lang: text_of(front.lang).unwrap_or_else(|| default_lang.to_string()),
+        lang: text_of(front.lang.map(|l| l.value)).unwrap_or_else(|| default_lang.to_string()),
         date_note: text_of(front.date_note),
         body,
         path,
         text,
         id_line,
+        date_line,
+        lang_line,
     })
+}
+
+/// `text` with every \r that is not followed by \n replaced by \n.
+fn lone_cr_to_lf(text: String) -> String {
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    // Only an ASCII byte changed into another: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 fn first_line(s: &str) -> &str {

@@ -288,8 +288,12 @@ pub fn summary_line(report: &Report) -> String {
             kinds.join(", ")
         )
     };
+    let skipped = match s.skipped {
+        0 => String::new(),
+        n => format!(" ({} skipped)", plural(n, "file")),
+    };
     format!(
-        "{} {}, {}, {}: {}",
+        "{} {}{skipped}, {}, {}: {}",
         paint(MAGENTA.bold(), "volte"),
         plural(s.articles, "article"),
         plural(s.sentences, "sentence"),

@@ -132,6 +132,8 @@ pub struct Side {
 #[derive(Debug, Serialize)]
 pub struct Summary {
     pub articles: usize,
+    /// Files of the corpus passed over (binary, empty, not a regular file).
+    pub skipped: usize,
     pub sentences: usize,
     pub claims: usize,
     pub contradictions: usize,
@@ -330,6 +332,7 @@ impl Report {
             .collect();
         let summary = Summary {
             articles: run.articles.len(),
+            skipped: run.skipped.len(),
             sentences: run.sentences,
             claims: run.claims.len(),
             contradictions: contradictions.len(),

@@ -389,7 +389,7 @@ pub fn load(dir: &Path) -> Result<Rulebook, Error> {
     }
     let mut sources = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::fsutil::read_text(&path)?;
         sources.push((crate::corpus::display_path(&path), text));
     }
     compile(&sources, lexicons)
@@ -682,7 +682,11 @@ fn compile_pattern(
             .map_err(|e| {
                 rule_error(
                     &at,
-                    format!("bad regex `{}`: {}", re.trim(), regex_reason(&e)),
+                    format!(
+                        "bad regex `{}`: {}",
+                        excerpt(re.trim(), 0),
+                        regex_reason(&e)
+                    ),
                 )
             })?;
         return Ok(Pattern {
@@ -769,10 +773,17 @@ fn located(path: &Path, text: &str, location: &Location) -> Located {
     let line = location.line().max(1);
     let mut column = location.column().max(1);
     // Point inside a quoted scalar, at its first character.
-    let at = text
-        .lines()
-        .nth(line as usize - 1)
-        .and_then(|l| l.chars().nth(column as usize - 1));
+    // By byte offset when the parser gives one: scanning lines for each of
+    // thousands of patterns would cost the square of the file's size.
+    let at = match location.span().byte_offset() {
+        Some(offset) => text
+            .get(usize::try_from(offset).unwrap_or(usize::MAX)..)
+            .and_then(|rest| rest.chars().next()),
+        None => text
+            .lines()
+            .nth(line as usize - 1)
+            .and_then(|l| l.chars().nth(column as usize - 1)),
+    };
     if matches!(at, Some('"' | '\'')) {
         column += 1;
     }
