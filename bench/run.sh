@@ -30,11 +30,10 @@ cat $(find "$dir/corpus" -name '*.md') > /dev/null
 
 measure() { # label, command...
     local label=$1; shift
-    local out
-    out=$( { /usr/bin/time -f "TIME %e %M" "$@" > /tmp/volte-bench-out.txt 2>/dev/null; } 2>&1 | grep '^TIME' || true)
+    /usr/bin/time -o /tmp/volte-bench-time.txt -f "%e %M" "$@" > /tmp/volte-bench-out.txt 2>/dev/null || true
     local secs rss
-    secs=$(echo "$out" | awk '{print $2}')
-    rss=$(echo "$out" | awk '{print $3}')
+    secs=$(tail -1 /tmp/volte-bench-time.txt | awk '{print $1}')
+    rss=$(tail -1 /tmp/volte-bench-time.txt | awk '{print $2}')
     local sentences
     sentences=$(grep -o '[0-9]* sentences' /tmp/volte-bench-out.txt | head -1 | cut -d' ' -f1 || true)
     python3 - "$label" "$secs" "$rss" "$bytes" "$articles" "${sentences:-0}" <<'PY'

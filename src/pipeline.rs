@@ -60,7 +60,18 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         .par_iter()
         .enumerate()
         .map_init(Scratch::default, |scratch, (i, path)| {
-            read_one(i, path, &rulebook, match_options, cache.as_ref(), scratch)
+            // The cache knows articles by their path inside the corpus, so
+            // `--corpus corpus` and `--corpus /abs/corpus` share it.
+            let key = path.strip_prefix(corpus_dir).unwrap_or(path);
+            read_one(
+                i,
+                path,
+                key,
+                &rulebook,
+                match_options,
+                cache.as_ref(),
+                scratch,
+            )
         })
         .collect();
     // In path order, whichever thread finished first: skipped files, errors
@@ -153,6 +164,7 @@ struct Outcome {
 fn read_one(
     index: usize,
     path: &Path,
+    key: &Path,
     rulebook: &Rulebook,
     options: Options,
     cache: Option<&Cache>,
@@ -183,7 +195,7 @@ fn read_one(
     };
     if let (Some(cache), Some((size, modified))) = (cache, stamp) {
         if let Some(hit) = cache
-            .by_stamp(path, size, modified)
+            .by_stamp(key, size, modified)
             .and_then(|e| reuse(e, size, modified))
         {
             return Ok(hit);
@@ -193,7 +205,7 @@ fn read_one(
     let hash = cache.map(|_| cache::content_hash(&bytes));
     if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
         if let Some(hit) = cache
-            .by_hash(path, hash)
+            .by_hash(key, hash)
             .and_then(|e| reuse(e, size, modified))
         {
             return Ok(hit);
@@ -204,7 +216,7 @@ fn read_one(
     article.text = String::new();
     let entry = match (hash, stamp) {
         (Some(hash), Some((size, modified))) => Some(Entry {
-            path: path.to_path_buf(),
+            path: key.to_path_buf(),
             size,
             modified,
             hash,
