@@ -531,12 +531,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             acknowledged,
         } => {
             let (rules, corpus_dir) = locate(&at)?;
-            let options = RunOptions {
-                include_comments,
-                window_days: window,
-                cache: cache_dir(&at, &rules),
-                ..Default::default()
-            };
+            let options = run_options(&at, &rules, include_comments, window);
             let run = run_pipeline(&rules, &corpus_dir, &options)?;
             let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
             let checks = Checks {
@@ -586,12 +581,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             acknowledged,
         } => {
             let (rules, corpus_dir) = locate(&at)?;
-            let options = RunOptions {
-                include_comments,
-                window_days: window,
-                cache: cache_dir(&at, &rules),
-                ..Default::default()
-            };
+            let options = run_options(&at, &rules, include_comments, window);
             let run = run_pipeline(&rules, &corpus_dir, &options)?;
             let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
             let introduced = match &since {
@@ -740,12 +730,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             include_comments,
         } => {
             let (rules, corpus_dir) = locate(&at)?;
-            let options = RunOptions {
-                include_comments,
-                window_days: None,
-                cache: cache_dir(&at, &rules),
-                ..Default::default()
-            };
+            let options = run_options(&at, &rules, include_comments, None);
             let run = run_pipeline(&rules, &corpus_dir, &options)?;
             let rev = match rev {
                 Some(rev) => rev,
@@ -792,12 +777,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             include_comments,
         } => {
             let (rules, corpus_dir) = locate(&at)?;
-            let options = RunOptions {
-                include_comments,
-                window_days: None,
-                cache: cache_dir(&at, &rules),
-                ..Default::default()
-            };
+            let options = run_options(&at, &rules, include_comments, None);
             let run = run_pipeline(&rules, &corpus_dir, &options)?;
             let (a, b) = match articles.as_slice() {
                 [a] => (a.clone(), a.clone()),
@@ -944,12 +924,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             include_comments,
         } => {
             let (rules, corpus_dir) = locate(&at)?;
-            let options = RunOptions {
-                include_comments,
-                window_days: None,
-                cache: cache_dir(&at, &rules),
-                ..Default::default()
-            };
+            let options = run_options(&at, &rules, include_comments, None);
             let run = run_pipeline(&rules, &corpus_dir, &options)?;
             if let Some(id) = &proposition {
                 if run.rulebook.proposition(id).is_none() {
@@ -1236,6 +1211,22 @@ fn run_pipeline(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result
         let _ = writeln!(anstream::stderr(), "{}: {warning}", warning_label());
     }
     Ok(run)
+}
+
+/// The options of a run from the command line: comments, the conflict window
+/// and the cache folder.
+fn run_options(
+    at: &Locations,
+    rules: &Path,
+    include_comments: bool,
+    window_days: Option<u32>,
+) -> RunOptions {
+    RunOptions {
+        include_comments,
+        window_days,
+        cache: cache_dir(at, rules),
+        ..Default::default()
+    }
 }
 
 /// The cache folder for a run, or `None` with `--no-cache`.

@@ -96,15 +96,6 @@ impl Prefilter {
         })
     }
 
-    /// The number of distinct literals.
-    pub fn len(&self) -> usize {
-        self.literals.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.literals.is_empty()
-    }
-
     /// Runs the automaton over `text[range]`, folding as it reads (no folded
     /// copy is made), and calls `hit` with the offset in `text` of the last
     /// byte of each literal found. `hit` returns where to go on reading (the
