@@ -1,7 +1,7 @@
 //! The incremental cache: what each article gave last time, so a re-check
 //! after adding one article reads one article.
 //!
-//! One file per rulebook, `claims-<key>.json` under the cache folder
+//! One file per rulebook, `claims-<key>.jsonl` under the cache folder
 //! (`.volte-cache/` beside the rules folder by default). The key hashes
 //! everything that decides what an article gives: volte's version, the rule
 //! files, the lexicons and the run's options. Each entry is keyed by the
@@ -14,9 +14,11 @@
 //! corrupt or foreign one is ignored with a warning.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::{Article, PartialDate};
@@ -24,34 +26,61 @@ use crate::matcher::Claim;
 use crate::rulebook::Rulebook;
 
 /// Bumped whenever the file layout or the meaning of an entry changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A file modified this close to the moment the cache is written could change
 /// again within the same timestamp: its entry is checked by content next time.
 const RACY_NANOS: u128 = 2_000_000_000;
 
-/// The cache of one run: entries read at the start, entries to write at the end.
+/// The cache of one run: the file read at the start, indexed by path. An
+/// entry's body (its article and claims) is parsed only when the article is
+/// unchanged, on the worker that would otherwise have read it, and written
+/// back as it was read.
 #[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
     key: String,
-    entries: HashMap<PathBuf, Entry>,
+    /// The file as read.
+    bytes: Vec<u8>,
+    slots: HashMap<PathBuf, Slot>,
     /// Why the cache on disk was not used, for a warning.
     pub warning: Option<String>,
 }
 
-/// What one article gave.
+/// One entry of the file read at the start.
+#[derive(Debug)]
+pub struct Slot {
+    head: Head,
+    /// Where its body is in [`Cache::bytes`].
+    body: Range<usize>,
+}
+
+/// What identifies an article's file: a line of the cache starts with it,
+/// then a tab (never raw inside JSON), then the [`Body`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Entry {
+pub struct Head {
     pub path: PathBuf,
     pub size: u64,
     /// Nanoseconds since the epoch; 0 when the time is not to be trusted.
     pub modified: u128,
     /// BLAKE3 of the file, in hex.
     pub hash: String,
+}
+
+/// What one article gave.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Body {
     pub article: CachedArticle,
     pub sentences: usize,
     pub claims: Vec<Claim>,
+}
+
+/// [`Body`], borrowed, to write a new entry.
+#[derive(Serialize)]
+struct BodyOut<'a> {
+    article: &'a CachedArticle,
+    sentences: usize,
+    claims: &'a [Claim],
 }
 
 /// An article without its text.
@@ -69,23 +98,75 @@ pub struct CachedArticle {
     pub lang_line: usize,
 }
 
+/// What one article leaves in the cache for next time: its entry from this
+/// time's cache (unchanged, perhaps touched), or a new one.
+#[derive(Debug)]
+pub enum Kept<'c> {
+    Old {
+        slot: &'c Slot,
+        size: u64,
+        modified: u128,
+    },
+    New {
+        head: Head,
+        /// The body, as JSON.
+        body: Vec<u8>,
+    },
+}
+
+impl Kept<'_> {
+    /// A new entry for an article just read.
+    pub fn new(head: Head, article: &Article, sentences: usize, claims: &[Claim]) -> Kept<'static> {
+        let body = BodyOut {
+            article: &CachedArticle::of(article),
+            sentences,
+            claims,
+        };
+        Kept::New {
+            head,
+            body: serde_json::to_vec(&body).expect("a claim always serializes"),
+        }
+    }
+}
+
+/// The first line of the file; each line after it is one entry, so the
+/// entries are read and written on every core.
 #[derive(Serialize, Deserialize)]
-struct CacheFile {
+struct Header {
     format: u32,
     key: String,
-    entries: Vec<Entry>,
+}
+
+fn corrupt(at: &str, e: &serde_json::Error) -> String {
+    format!("{at}: corrupt ({e}); ignoring it and reading every article")
+}
+
+/// The lines of a file, as ranges, without the empty ones.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Iterator for Lines<'_> {
+    type Item = Range<usize>;
+
+    fn next(&mut self) -> Option<Range<usize>> {
+        while self.at < self.bytes.len() {
+            let start = self.at;
+            let end =
+                memchr::memchr(b'\n', &self.bytes[start..]).map_or(self.bytes.len(), |i| start + i);
+            self.at = end + 1;
+            if end > start {
+                return Some(start..end);
+            }
+        }
+        None
+    }
 }
 
 /// The size and modification time of a file, as the cache compares them.
 pub fn stamp(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::metadata(path).ok()?;
-    let modified = meta
-        .modified()
-        .ok()?
-        .duration_since(UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    Some((meta.len(), modified))
+    crate::corpus::stamp(&std::fs::metadata(path).ok()?)
 }
 
 /// The hex BLAKE3 hash of a file's bytes.
@@ -126,11 +207,12 @@ impl Cache {
         let mut cache = Cache {
             dir: dir.to_path_buf(),
             key,
-            entries: HashMap::new(),
+            bytes: Vec::new(),
+            slots: HashMap::new(),
             warning: None,
         };
         let path = cache.file();
-        let bytes = match std::fs::read(&path) {
+        cache.bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return cache,
             Err(e) => {
@@ -138,82 +220,140 @@ impl Cache {
                 return cache;
             }
         };
-        match serde_json::from_slice::<CacheFile>(&bytes) {
-            Ok(file) if file.format == FORMAT && file.key == cache.key => {
-                cache.entries = file
-                    .entries
-                    .into_iter()
-                    .map(|e| (e.path.clone(), e))
-                    .collect();
-            }
+        let bytes = cache.bytes.as_slice();
+        let mut lines = Lines { bytes, at: 0 };
+        let Some(first) = lines.next() else {
+            return cache;
+        };
+        match serde_json::from_slice::<Header>(&bytes[first]) {
+            Ok(h) if h.format == FORMAT && h.key == cache.key => {}
             Ok(_) => {
                 cache.warning = Some(format!(
                     "{}: written by another version of volte; reading every article",
                     path.display()
-                ))
+                ));
+                return cache;
             }
             Err(e) => {
-                cache.warning = Some(format!(
-                    "{}: corrupt ({e}); ignoring it and reading every article",
-                    path.display()
-                ))
+                cache.warning = Some(corrupt(&format!("{}:1", path.display()), &e));
+                return cache;
+            }
+        }
+        // Line numbers from 1, after the header.
+        let lines: Vec<(usize, Range<usize>)> = (2..).zip(lines).collect();
+        let slots: Result<Vec<Slot>, String> = lines
+            .par_iter()
+            .map(|(n, line)| {
+                let at = || format!("{}:{n}", path.display());
+                let tab = memchr::memchr(b'\t', &bytes[line.clone()]).ok_or_else(|| {
+                    format!(
+                        "{}: corrupt (no tab); ignoring it and reading every article",
+                        at()
+                    )
+                })?;
+                let head = serde_json::from_slice::<Head>(&bytes[line.start..line.start + tab])
+                    .map_err(|e| corrupt(&at(), &e))?;
+                Ok(Slot {
+                    head,
+                    body: line.start + tab + 1..line.end,
+                })
+            })
+            .collect();
+        match slots {
+            Ok(slots) => {
+                cache.slots = slots
+                    .into_iter()
+                    .map(|s| (s.head.path.clone(), s))
+                    .collect()
+            }
+            Err(warning) => {
+                cache.bytes = Vec::new();
+                cache.warning = Some(warning);
             }
         }
         cache
     }
 
     fn file(&self) -> PathBuf {
-        self.dir.join(format!("claims-{}.json", self.key))
+        self.dir.join(format!("claims-{}.jsonl", self.key))
     }
 
     /// The entry for `path` if the file's size and time are unchanged.
-    pub fn by_stamp(&self, path: &Path, size: u64, modified: u128) -> Option<&Entry> {
-        self.entries
+    pub fn by_stamp(&self, path: &Path, size: u64, modified: u128) -> Option<&Slot> {
+        self.slots
             .get(path)
-            .filter(|e| e.modified != 0 && e.size == size && e.modified == modified)
+            .filter(|s| s.head.modified != 0 && s.head.size == size && s.head.modified == modified)
     }
 
     /// The entry for `path` if the file's content is unchanged.
-    pub fn by_hash(&self, path: &Path, hash: &str) -> Option<&Entry> {
-        self.entries.get(path).filter(|e| e.hash == hash)
+    pub fn by_hash(&self, path: &Path, hash: &str) -> Option<&Slot> {
+        self.slots.get(path).filter(|s| s.head.hash == hash)
+    }
+
+    /// What the entry holds; an error if its body is damaged, and the
+    /// article must be read again.
+    pub fn body(&self, slot: &Slot) -> Result<Body, serde_json::Error> {
+        serde_json::from_slice(&self.bytes[slot.body.clone()])
     }
 
     /// True when the run's entries differ from those read at the start.
-    pub fn differs(&self, entries: &[Entry]) -> bool {
-        entries.len() != self.entries.len()
-            || entries.iter().any(|e| {
-                self.entries
-                    .get(&e.path)
-                    .is_none_or(|old| old.hash != e.hash || old.modified != e.modified)
+    pub fn differs(&self, kept: &[Kept<'_>]) -> bool {
+        kept.len() != self.slots.len()
+            || kept.iter().any(|k| match k {
+                Kept::Old {
+                    slot,
+                    size,
+                    modified,
+                } => slot.head.size != *size || slot.head.modified != *modified,
+                Kept::New { .. } => true,
             })
     }
 
-    /// Replaces the cache on disk with `entries`, atomically, and removes the
+    /// Replaces the cache on disk with `kept`, atomically, and removes the
     /// caches of other rulebooks.
-    pub fn save(&self, mut entries: Vec<Entry>) -> Result<(), crate::Error> {
+    pub fn save(&self, kept: &[Kept<'_>]) -> Result<(), crate::Error> {
         std::fs::create_dir_all(&self.dir).map_err(|e| crate::Error::io(&self.dir, e))?;
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        for entry in &mut entries {
-            if now.saturating_sub(entry.modified) < RACY_NANOS {
-                entry.modified = 0;
-            }
-        }
-        let file = CacheFile {
+        let header = Header {
             format: FORMAT,
             key: self.key.clone(),
-            entries,
         };
-        let bytes = serde_json::to_vec(&file)
-            .map_err(|e| crate::Error::Usage(format!("writing the cache: {e}")))?;
+        let written = |e: serde_json::Error| crate::Error::Usage(format!("writing the cache: {e}"));
+        let mut bytes = serde_json::to_vec(&header).map_err(written)?;
+        bytes.push(b'\n');
+        for k in kept {
+            let (head, size, modified, body) = match k {
+                Kept::Old {
+                    slot,
+                    size,
+                    modified,
+                } => (&slot.head, *size, *modified, &self.bytes[slot.body.clone()]),
+                Kept::New { head, body } => (head, head.size, head.modified, body.as_slice()),
+            };
+            let head = Head {
+                size,
+                modified: if now.saturating_sub(modified) < RACY_NANOS {
+                    0
+                } else {
+                    modified
+                },
+                ..head.clone()
+            };
+            serde_json::to_writer(&mut bytes, &head).map_err(written)?;
+            bytes.push(b'\t');
+            bytes.extend_from_slice(body);
+            bytes.push(b'\n');
+        }
         let path = self.file();
         crate::atomic::write(&path, &bytes)?;
         if let Ok(others) = std::fs::read_dir(&self.dir) {
             for other in others.flatten() {
                 let name = other.file_name().to_string_lossy().into_owned();
                 let ours = path.file_name().is_some_and(|n| n == other.file_name());
-                if !ours && name.starts_with("claims-") && name.ends_with(".json") {
+                let cache = name.ends_with(".jsonl") || name.ends_with(".json");
+                if !ours && name.starts_with("claims-") && cache {
                     let _ = std::fs::remove_file(other.path());
                 }
             }
@@ -239,16 +379,16 @@ impl CachedArticle {
     }
 
     /// The article back, without its text; `None` if the date no longer parses.
-    pub fn to_article(&self, path: &Path) -> Option<Article> {
+    pub fn into_article(self, path: &Path) -> Option<Article> {
         Some(Article {
-            id: self.id.clone(),
+            id: self.id,
             path: path.to_path_buf(),
             date: PartialDate::parse(&self.date).ok()?,
-            source: self.source.clone(),
-            title: self.title.clone(),
-            url: self.url.clone(),
-            lang: self.lang.clone(),
-            date_note: self.date_note.clone(),
+            source: self.source,
+            title: self.title,
+            url: self.url,
+            lang: self.lang,
+            date_note: self.date_note,
             text: String::new(),
             body: 0..0,
             id_line: self.id_line,

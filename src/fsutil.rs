@@ -188,6 +188,12 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
 
 /// `bytes` as UTF-8, or an error naming the line and byte where it breaks.
 pub fn text_from_bytes(shown: &Path, bytes: Vec<u8>) -> Result<String, Error> {
+    // French text is mostly not ASCII, where std's check slows down; simdutf8
+    // checks it several times faster, and std's finds where it breaks.
+    if simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: simdutf8 has just checked that `bytes` is valid UTF-8.
+        return Ok(unsafe { String::from_utf8_unchecked(bytes) });
+    }
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..offset];

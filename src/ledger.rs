@@ -141,6 +141,8 @@ pub fn build(
     window_days: u32,
 ) -> Ledger {
     let mut ledger = Ledger::default();
+    // Sources compare folded (`Le Monde` is `le monde`): folded once here.
+    let sources: Vec<String> = articles.iter().map(|a| fold(a.source.trim())).collect();
     for proposition in 0..propositions {
         let mut entries: Vec<Entry> = Vec::new();
         for (index, claim) in claims
@@ -197,17 +199,17 @@ pub fn build(
         // own source: what it overturns, and what its source said before. The
         // timeline shows the rest; all pairs would grow with the square of the corpus.
         let mut last: HashMap<Stance, usize> = HashMap::new();
-        let mut last_by_source: HashMap<(String, Stance), usize> = HashMap::new();
+        let mut last_by_source: HashMap<(&str, Stance), usize> = HashMap::new();
         for (j, later) in entries.iter().enumerate() {
             let Some(stance) = later.position.stance() else {
                 continue;
             };
             let b = &articles[later.article];
-            let source = fold(b.source.trim());
+            let source = sources[later.article].as_str();
             let opposite = stance.flipped();
             let mut earlier: Vec<usize> = last.get(&opposite).copied().into_iter().collect();
             if !source.is_empty() {
-                if let Some(&i) = last_by_source.get(&(source.clone(), opposite)) {
+                if let Some(&i) = last_by_source.get(&(source, opposite)) {
                     if !earlier.contains(&i) {
                         earlier.push(i);
                     }
@@ -215,7 +217,7 @@ pub fn build(
             }
             for i in earlier {
                 let a = &articles[entries[i].article];
-                let kind = if same_source(&a.source, &b.source) {
+                let kind = if !source.is_empty() && sources[entries[i].article] == source {
                     Kind::SelfContradiction
                 } else if a.date.gap_days(b.date) <= i64::from(window_days) {
                     Kind::Conflict
@@ -241,13 +243,13 @@ pub fn build(
             );
             (
                 b.date.sort_key(),
-                b.id.clone(),
+                b.id.as_str(),
                 a.date.sort_key(),
-                a.id.clone(),
+                a.id.as_str(),
                 c.kind,
             )
         };
-        found.sort_by_key(key);
+        found.sort_by(|x, y| key(x).cmp(&key(y)));
         ledger.contradictions.extend(found);
         if !entries.is_empty() {
             ledger.timelines.push(Timeline {
@@ -257,11 +259,6 @@ pub fn build(
         }
     }
     ledger
-}
-
-fn same_source(a: &str, b: &str) -> bool {
-    let (a, b) = (fold(a.trim()), fold(b.trim()));
-    !a.is_empty() && a == b
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! Lexicons are data (`lexicons/*.yaml`, built into the binary); a rulebook can
 //! add a language or replace a built-in one with `rules/lexicons/LANG.yaml`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -383,18 +385,13 @@ impl Lexicon {
         at: usize,
         after: bool,
     ) -> Option<usize> {
-        let lists = if after {
-            [&self.denials, &self.denials_after]
-        } else {
-            [&self.denials, &self.denials]
-        };
-        lists
-            .into_iter()
-            .flatten()
+        let later: &[_] = if after { &self.denials_after } else { &[] };
+        self.denials
+            .iter()
+            .chain(later)
             .find_map(|(phrase, prefix)| phrase_at(phrase, *prefix, words, at))
     }
 
-    /// The `volte test` variants: (name, template with `{sentence}`).
     /// True for a folded word that says nothing about a stance: a stopword,
     /// a negator, a month, a hedge word.
     pub fn is_stopword(&self, folded: &str) -> bool {
@@ -405,6 +402,7 @@ impl Lexicon {
             || folded.chars().all(|c| c.is_ascii_digit())
     }
 
+    /// The `volte test` variants: (name, template with `{sentence}`).
     pub fn test_variants(&self) -> &[(String, String)] {
         &self.test_variants
     }
@@ -416,12 +414,15 @@ impl Lexicon {
             .hypotheticals
             .iter()
             .any(|h| phrase_at(h, false, words, at).is_some());
+        if !opens {
+            return false;
+        }
         let idiom = self.hypothetical_idioms.iter().any(|idiom| {
             (at.saturating_sub(idiom.len() - 1)..=at).any(|start| {
                 phrase_at(idiom, false, words, start).is_some_and(|len| start + len > at)
             })
         });
-        opens && !idiom
+        !idiom
     }
 
     /// True for a coordinator that a denial does not reach across.

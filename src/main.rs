@@ -616,14 +616,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     });
                 }
             }
-            let text = match format {
-                CheckFormat::Human => human::render(&report),
-                CheckFormat::Json => report.to_json()?,
-                CheckFormat::Sarif => sarif::render(&report)?,
-                CheckFormat::Github => github::render(&report),
-                CheckFormat::Markdown => markdown::render(&report),
-            };
-            print(&text)?;
+            match format {
+                CheckFormat::Human => write_stdout(|w| human::write(&report, w))?,
+                CheckFormat::Json => write_stdout(|w| report.write_json(w))?,
+                CheckFormat::Sarif => print(&sarif::render(&report)?)?,
+                CheckFormat::Github => print(&github::render(&report))?,
+                CheckFormat::Markdown => print(&markdown::render(&report))?,
+            }
             let failing = report.summary.failing;
             // The process ends here: the system takes back the claims and the
             // report at once, faster than freeing them one by one.
@@ -786,7 +785,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let report = Report::new(&run);
             let found = report.contradictions.iter().find(|c| {
-                c.proposition == proposition
+                *c.proposition == *proposition
                     && acknowledge::pair(&c.a.article, &c.b.article) == acknowledge::pair(&a, &b)
             });
             let Some(found) = found else {
@@ -1123,12 +1122,12 @@ fn add(args: AddArgs) -> Result<ExitCode> {
     let mine: Vec<_> = report
         .contradictions
         .iter()
-        .filter(|c| c.a.article == draft.id || c.b.article == draft.id)
+        .filter(|c| *c.a.article == *draft.id || *c.b.article == *draft.id)
         .collect();
     let claims = report
         .claims
         .iter()
-        .filter(|c| c.article == draft.id)
+        .filter(|c| *c.article == *draft.id)
         .count();
     let failing = mine.iter().filter(|c| c.fails).count();
     let mut out = human::render_article(&report, &draft.id);
@@ -1156,6 +1155,68 @@ fn unknown_proposition(rulebook: &rulebook::Rulebook, id: &str) -> anyhow::Error
 /// Writes to stdout, through anstream so colour is dropped when piped or under
 /// NO_COLOR. A closed pipe (`volte check | head`) is not an error. Text with no
 /// escape sequence (JSON, SARIF, an uncoloured report) goes straight out.
+/// Writes a long report to standard output as `render` produces it, through
+/// a buffer. Colour is decided once: on a terminal the codes pass, otherwise
+/// the renderer writes none, and an escape sequence quoted from an article is
+/// stripped as `print` would.
+fn write_stdout(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    let stdout = std::io::stdout();
+    let choice = anstream::AutoStream::choice(&stdout);
+    let plain = choice == anstream::ColorChoice::Never;
+    human::set_plain(plain);
+    let sink = if plain {
+        Sink::Plain(stdout.lock(), None)
+    } else {
+        Sink::Color(anstream::AutoStream::new(stdout.lock(), choice))
+    };
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
+    let result = render(&mut out).and_then(|()| out.flush());
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing the report to standard output"),
+    }
+}
+
+/// Standard output for [`write_stdout`]. Without colour, bytes go straight
+/// out until the first escape sequence; from there on everything passes the
+/// stripper, which keeps its state across writes.
+enum Sink {
+    Color(anstream::AutoStream<std::io::StdoutLock<'static>>),
+    Plain(
+        std::io::StdoutLock<'static>,
+        Option<anstream::adapter::StripBytes>,
+    ),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Sink::Color(out) => out.write(buf),
+            Sink::Plain(out, strip) => {
+                if strip.is_none() && memchr::memchr(0x1b, buf).is_some() {
+                    *strip = Some(anstream::adapter::StripBytes::new());
+                }
+                match strip {
+                    None => out.write(buf),
+                    Some(strip) => {
+                        for piece in strip.strip_next(buf) {
+                            out.write_all(piece)?;
+                        }
+                        Ok(buf.len())
+                    }
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Color(out) => out.flush(),
+            Sink::Plain(out, _) => out.flush(),
+        }
+    }
+}
+
 fn print(text: &str) -> Result<()> {
     let result = if memchr::memchr(0x1b, text.as_bytes()).is_none() {
         let mut out = std::io::stdout().lock();

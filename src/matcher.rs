@@ -12,7 +12,7 @@
 //! marks the sentences that hold a literal of the rulebook; the others are only
 //! counted (see `src/prefilter.rs` for why that loses nothing).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::ops::Range;
 
 use crate::corpus::{Article, PartialDate};

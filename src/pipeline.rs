@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cache::{self, Cache, CachedArticle, Entry};
+use crate::cache::{self, Cache, Head, Kept, Slot};
 use crate::corpus::{self, Article, Skipped};
 use crate::error::Error;
 use crate::ledger::{self, Ledger};
@@ -59,13 +59,13 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         .files
         .par_iter()
         .enumerate()
-        .map_init(Scratch::default, |scratch, (i, path)| {
+        .map_init(Scratch::default, |scratch, (i, file)| {
             // The cache knows articles by their path inside the corpus, so
             // `--corpus corpus` and `--corpus /abs/corpus` share it.
-            let key = path.strip_prefix(corpus_dir).unwrap_or(path);
+            let key = file.path.strip_prefix(corpus_dir).unwrap_or(&file.path);
             read_one(
                 i,
-                path,
+                file,
                 key,
                 &rulebook,
                 match_options,
@@ -137,7 +137,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     if let Some(cache) = &cache {
         warnings.extend(cache.warning.clone());
         if cache.differs(&entries) {
-            if let Err(e) = cache.save(entries) {
+            if let Err(e) = cache.save(&entries) {
                 warnings.push(format!("could not write the cache: {e}"));
             }
         }
@@ -150,45 +150,48 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
 }
 
 /// What one article gave, from the cache or read afresh.
-struct Outcome {
+struct Outcome<'c> {
     article: Article,
     sentences: usize,
     claims: Vec<Claim>,
     /// The cache entry to keep, when there is a cache.
-    entry: Option<Entry>,
+    entry: Option<Kept<'c>>,
     cached: bool,
 }
 
 /// Reads and matches article `index`, or takes it from the cache when the file
 /// is unchanged. The article's text is dropped before returning.
-fn read_one(
+fn read_one<'c>(
     index: usize,
-    path: &Path,
+    file: &corpus::ArticleFile,
     key: &Path,
     rulebook: &Rulebook,
     options: Options,
-    cache: Option<&Cache>,
+    cache: Option<&'c Cache>,
     scratch: &mut Scratch,
-) -> Result<Outcome, Error> {
-    let stamp = cache.and_then(|_| cache::stamp(path));
-    let reuse = |entry: &Entry, size: u64, modified: u128| -> Option<Outcome> {
-        let article = entry.article.to_article(&corpus::display_path(path))?;
-        let claims = entry
+) -> Result<Outcome<'c>, Error> {
+    let path = file.path.as_path();
+    let stamp = cache.and(file.stamp);
+    let reuse = |cache: &'c Cache, slot: &'c Slot, size: u64, modified: u128| {
+        // A damaged entry is no hit: the article is read again.
+        let body = cache.body(slot).ok()?;
+        let article = body.article.into_article(&corpus::display_path(path))?;
+        let claims = body
             .claims
-            .iter()
+            .into_iter()
             .map(|c| Claim {
                 article: index,
-                ..c.clone()
+                ..c
             })
             .collect();
         Some(Outcome {
             article,
-            sentences: entry.sentences,
+            sentences: body.sentences,
             claims,
-            entry: Some(Entry {
+            entry: Some(Kept::Old {
+                slot,
                 size,
                 modified,
-                ..entry.clone()
             }),
             cached: true,
         })
@@ -196,7 +199,7 @@ fn read_one(
     if let (Some(cache), Some((size, modified))) = (cache, stamp) {
         if let Some(hit) = cache
             .by_stamp(key, size, modified)
-            .and_then(|e| reuse(e, size, modified))
+            .and_then(|slot| reuse(cache, slot, size, modified))
         {
             return Ok(hit);
         }
@@ -206,7 +209,7 @@ fn read_one(
     if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
         if let Some(hit) = cache
             .by_hash(key, hash)
-            .and_then(|e| reuse(e, size, modified))
+            .and_then(|slot| reuse(cache, slot, size, modified))
         {
             return Ok(hit);
         }
@@ -215,15 +218,20 @@ fn read_one(
     let analysis = matcher::analyze(index, &article, rulebook, options, scratch)?;
     article.text = String::new();
     let entry = match (hash, stamp) {
-        (Some(hash), Some((size, modified))) => Some(Entry {
-            path: key.to_path_buf(),
-            size,
-            modified,
-            hash,
-            article: CachedArticle::of(&article),
-            sentences: analysis.sentences,
-            claims: analysis.claims.clone(),
-        }),
+        (Some(hash), Some((size, modified))) => {
+            let head = Head {
+                path: key.to_path_buf(),
+                size,
+                modified,
+                hash,
+            };
+            Some(Kept::new(
+                head,
+                &article,
+                analysis.sentences,
+                &analysis.claims,
+            ))
+        }
         _ => None,
     };
     Ok(Outcome {

@@ -105,8 +105,22 @@ impl PartialDate {
 
     /// A sort key: earlier intervals first, and among those that start together,
     /// the more precise first.
-    pub fn sort_key(self) -> (Date, Date) {
-        (self.first_day(), self.last_day())
+    pub fn sort_key(self) -> u64 {
+        // The first and the last day as `(year, month, day)` packed into one
+        // number, in the order of (first_day, last_day) without building
+        // calendar dates: the end of a month is written as day 32, which
+        // sorts where its real last day would against any other date.
+        let (first, last) = match self {
+            PartialDate::Year(y) => ((y, 1, 1), (y, 12, 31)),
+            PartialDate::YearMonth(y, m) => ((y, m, 1), (y, m, 32)),
+            PartialDate::Day(y, m, d) => ((y, m, d), (y, m, d)),
+        };
+        let pack = |(y, m, d): (i16, i8, i8)| {
+            (u64::from(y.wrapping_add(i16::MIN) as u16) << 16)
+                | (u64::from(m as u8) << 8)
+                | u64::from(d as u8)
+        };
+        (pack(first) << 32) | pack(last)
     }
 }
 
@@ -129,6 +143,28 @@ impl serde::Serialize for PartialDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_key_orders_as_first_then_last_day() {
+        let mut dates = Vec::new();
+        for y in [1999, 2000, 2024] {
+            dates.push(PartialDate::Year(y));
+            for m in 1..=12 {
+                dates.push(PartialDate::YearMonth(y, m));
+                for d in 1..=31 {
+                    if Date::new(y, m, d).is_ok() {
+                        dates.push(PartialDate::Day(y, m, d));
+                    }
+                }
+            }
+        }
+        for a in &dates {
+            for b in dates.iter().step_by(7) {
+                let by_days = (a.first_day(), a.last_day()).cmp(&(b.first_day(), b.last_day()));
+                assert_eq!(a.sort_key().cmp(&b.sort_key()), by_days, "{a} against {b}");
+            }
+        }
+    }
 
     #[test]
     fn keeps_precision() {

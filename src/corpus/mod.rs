@@ -11,6 +11,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -52,6 +53,117 @@ struct FrontMatter {
     url: Option<Scalar>,
     lang: Option<Spanned<Scalar>>,
     date_note: Option<Scalar>,
+}
+
+/// The front matter's values as text, with the line (from 1, in the YAML)
+/// of those an error may point at.
+#[derive(Debug, Default, PartialEq)]
+struct Front {
+    id: Option<(String, usize)>,
+    date: Option<(String, usize)>,
+    lang: Option<(String, usize)>,
+    source: Option<String>,
+    title: Option<String>,
+    url: Option<String>,
+    date_note: Option<String>,
+}
+
+impl Front {
+    /// Read by the YAML parser.
+    fn yaml(yaml: &str) -> Result<Front, serde_saphyr::Error> {
+        let front: FrontMatter = serde_saphyr::from_str(yaml)?;
+        let spanned = |s: Spanned<Scalar>| (s.value.0, s.referenced.line().max(1) as usize);
+        Ok(Front {
+            id: front.id.map(spanned),
+            date: front.date.map(spanned),
+            lang: front.lang.map(spanned),
+            source: front.source.map(|s| s.0),
+            title: front.title.map(|s| s.0),
+            url: front.url.map(|s| s.0),
+            date_note: front.date_note.map(|s| s.0),
+        })
+    }
+
+    /// Read without the YAML parser when every line is a plain `key: value`
+    /// whose value YAML would read as that very text; `None` otherwise, and
+    /// the parser decides. Nearly every article's front matter is such, and
+    /// the parser costs more than matching the article.
+    fn plain(yaml: &str) -> Option<Front> {
+        let mut front = Front::default();
+        let mut seen: Vec<&str> = Vec::new();
+        for (n, line) in (1..).zip(yaml.split('\n')) {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, value) = line.split_once(':')?;
+            let value = value.strip_prefix(' ')?.trim_matches(' ');
+            let key_ok = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !key_ok || seen.contains(&key) {
+                return None;
+            }
+            seen.push(key);
+            let value = text_value(value)?;
+            match key {
+                "id" => front.id = Some((value, n)),
+                "date" => front.date = Some((value, n)),
+                "lang" => front.lang = Some((value, n)),
+                "source" => front.source = Some(value),
+                "title" => front.title = Some(value),
+                "url" => front.url = Some(value),
+                "date_note" => front.date_note = Some(value),
+                _ => {}
+            }
+        }
+        Some(front)
+    }
+}
+
+/// The text of a value written plain or quoted without escapes, as YAML
+/// reads it; `None` for anything else.
+fn text_value(value: &str) -> Option<String> {
+    let quoted = |q: char| value.len() >= 2 && value.starts_with(q) && value.ends_with(q);
+    if quoted('"') {
+        let inner = &value[1..value.len() - 1];
+        return (!inner.contains(['"', '\\'])).then(|| inner.to_string());
+    }
+    if quoted('\'') {
+        let inner = &value[1..value.len() - 1];
+        // A quote inside is written twice; a lone one ends the scalar early.
+        return (!inner.replace("''", "").contains('\'')).then(|| inner.replace("''", "'"));
+    }
+    plain_text(value).then(|| value.to_string())
+}
+
+/// A value that YAML reads as exactly this text (or, for a year, as a number
+/// written the same way): it starts with a letter, or is a date in digits,
+/// and holds nothing that would make it a comment, a mapping, a flow
+/// collection, a quoted or block scalar, an alias, a tag, or a boolean or null.
+fn plain_text(value: &str) -> bool {
+    let Some(first) = value.chars().next() else {
+        return false;
+    };
+    if first.is_ascii_digit() {
+        let b = value.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        return first != '0'
+            && match b.len() {
+                4 => digits(0..4),
+                7 => digits(0..4) && b[4] == b'-' && digits(5..7),
+                10 => digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10),
+                _ => false,
+            };
+    }
+    const WORDS: [&str; 9] = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"];
+    first.is_alphabetic()
+        && !WORDS.iter().any(|w| value.eq_ignore_ascii_case(w))
+        && !value.contains(": ")
+        && !value.contains(" #")
+        && !value.ends_with(':')
+        && !value.contains('\t')
 }
 
 /// A front-matter value read as text, whatever YAML typed it as
@@ -113,11 +225,20 @@ impl fmt::Display for Skipped {
 /// over on the way (a symbolic link loop, a named pipe).
 #[derive(Debug, Default)]
 pub struct Listing {
-    pub files: Vec<PathBuf>,
+    pub files: Vec<ArticleFile>,
     pub skipped: Vec<Skipped>,
     /// Entries that could not be read (a folder without permission, a broken
     /// link): errors, reported together.
     pub errors: Vec<Error>,
+}
+
+/// A file of the corpus that should be an article.
+#[derive(Debug, Clone)]
+pub struct ArticleFile {
+    pub path: PathBuf,
+    /// Size and modification time (nanoseconds since the epoch) when listed,
+    /// the cache's first check; `None` when the file system gives none.
+    pub stamp: Option<(u64, u128)>,
 }
 
 /// The files of a corpus folder that are articles, sorted by path. Files and
@@ -189,7 +310,7 @@ pub fn article_files(dir: &Path) -> Result<Listing, Error> {
         }
         let path = entry.into_path();
         if kind.is_file() {
-            listing.files.push(path);
+            listing.files.push(ArticleFile { path, stamp: None });
         } else {
             // A named pipe would block the read forever, a device never end.
             listing.skipped.push(Skipped {
@@ -201,26 +322,86 @@ pub fn article_files(dir: &Path) -> Result<Listing, Error> {
     if let Ok(mut outside) = outside.lock() {
         listing.skipped.append(&mut outside);
     }
-    listing.files.sort();
+    // By path, folder by folder: a separator sorts before any other byte, as
+    // `Path`'s order has it, without splitting every path into components.
+    listing.files.sort_by_cached_key(|f| path_key(&f.path));
+    // One `stat` per file, on every core: what makes two paths the same file,
+    // and the cache's first check.
+    let metas: Vec<Option<std::fs::Metadata>> = listing
+        .files
+        .par_iter()
+        .map(|f| std::fs::metadata(&f.path).ok())
+        .collect();
     // The same file reached twice (a link to it): read once, at its first path.
-    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut seen: HashMap<FileKey, usize> = HashMap::with_capacity(metas.len());
     let mut files = Vec::with_capacity(listing.files.len());
-    for path in std::mem::take(&mut listing.files) {
-        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    for (mut file, meta) in std::mem::take(&mut listing.files).into_iter().zip(metas) {
+        let key = FileKey::of(&file.path, meta.as_ref());
         match seen.get(&key) {
-            Some(first) => listing.skipped.push(Skipped {
-                path: display_path(&path),
-                reason: format!("the same file as {}", display_path(first).display()),
-            }),
+            Some(&first) => {
+                let first: &ArticleFile = &files[first];
+                listing.skipped.push(Skipped {
+                    path: display_path(&file.path),
+                    reason: format!("the same file as {}", display_path(&first.path).display()),
+                })
+            }
             None => {
-                seen.insert(key, path.clone());
-                files.push(path);
+                seen.insert(key, files.len());
+                file.stamp = meta.as_ref().and_then(stamp);
+                files.push(file);
             }
         }
     }
     listing.files = files;
     listing.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(listing)
+}
+
+/// A key in `Path`'s order (component by component) for the paths of one
+/// walk: the path's bytes with the separator made the lowest byte.
+fn path_key(path: &Path) -> Vec<u8> {
+    let byte = |c: &u8| match c {
+        b'/' => 0,
+        b'\\' if cfg!(windows) => 0,
+        c => *c,
+    };
+    path.as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .map(byte)
+        .collect()
+}
+
+/// Size and modification time in nanoseconds since the epoch.
+pub fn stamp(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some((meta.len(), modified))
+}
+
+/// What makes two paths the same file: its device and inode where there are
+/// some, else its resolved path (which costs a call per folder).
+#[derive(PartialEq, Eq, Hash)]
+enum FileKey {
+    #[cfg_attr(not(unix), allow(dead_code))]
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+impl FileKey {
+    fn of(path: &Path, meta: Option<&std::fs::Metadata>) -> FileKey {
+        #[cfg(unix)]
+        if let Some(meta) = meta {
+            use std::os::unix::fs::MetadataExt;
+            return FileKey::Inode(meta.dev(), meta.ino());
+        }
+        let _ = meta;
+        FileKey::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
 }
 
 /// Sorts an error of the walk into a skip (a symbolic link loop) or an error
@@ -322,8 +503,8 @@ pub fn load_all(dir: &Path, default_lang: &str) -> Result<Corpus, Error> {
         skipped: listing.skipped,
     };
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
-    for path in listing.files {
-        let article = match read_article(&path, default_lang) {
+    for file in listing.files {
+        let article = match read_article(&file.path, default_lang) {
             Ok(article) => article,
             Err(Error::Skipped(skipped)) => {
                 corpus.skipped.push(skipped);
@@ -448,13 +629,15 @@ pub fn article_from_bytes(
 }
 
 fn first_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
+    memchr::memchr(0, bytes)
 }
 
 /// A publication date that starts after tomorrow is a typo (2204 for 2024):
 /// it would sort the article after everything and make false reversals.
 fn check_not_future(article: &Article) -> Result<(), Error> {
-    let today = jiff::Zoned::now().date();
+    // Once per run: asking the system's time zone costs more than a read.
+    static TODAY: std::sync::OnceLock<jiff::civil::Date> = std::sync::OnceLock::new();
+    let today = *TODAY.get_or_init(|| jiff::Zoned::now().date());
     let tomorrow = today.tomorrow().unwrap_or(today);
     if article.date.first_day() > tomorrow {
         return Err(Error::Article {
@@ -494,14 +677,16 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
             )
         }
     })?;
-    let first_yaml_line = crate::text::LineIndex::new(&text).line(yaml_start);
-    let front: FrontMatter = if yaml.trim().is_empty() {
+    let first_yaml_line = crate::text::LineIndex::line_at(&text, yaml_start);
+    if yaml.trim().is_empty() {
         return Err(fail(
             first_yaml_line,
             "empty front matter: `date:` is required".into(),
         ));
-    } else {
-        serde_saphyr::from_str(yaml).map_err(|e| {
+    }
+    let front = match Front::plain(yaml) {
+        Some(front) => front,
+        None => Front::yaml(yaml).map_err(|e| {
             let line = e.location().map_or(0, |l| l.line() as usize).max(1);
             fail(
                 first_yaml_line + line - 1,
@@ -510,43 +695,40 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
                     first_line(&crate::error::yaml_message(&e.to_string()))
                 ),
             )
-        })?
+        })?,
     };
-    let date_spanned = front.date.ok_or_else(|| {
+    let at = |line: usize| first_yaml_line + line - 1;
+    let (date_text, date_line) = front.date.ok_or_else(|| {
         fail(
             first_yaml_line,
             "no `date:` in the front matter (YYYY, YYYY-MM or YYYY-MM-DD)".into(),
         )
     })?;
-    let date_line = first_yaml_line + date_spanned.referenced.line().max(1) as usize - 1;
-    let date = PartialDate::parse(&date_spanned.value.0)
-        .map_err(|m| fail(date_line, format!("date {m}")))?;
-    let id_line = front
-        .id
-        .as_ref()
-        .map(|id| first_yaml_line + id.referenced.line().max(1) as usize - 1);
+    let date_line = at(date_line);
+    let date = PartialDate::parse(&date_text).map_err(|m| fail(date_line, format!("date {m}")))?;
+    let id_line = front.id.as_ref().map(|(_, line)| at(*line));
     let id = match front.id {
-        Some(id) if id.value.0.trim().is_empty() => {
-            let line = first_yaml_line + id.referenced.line().max(1) as usize - 1;
-            return Err(fail(line, "`id:` is empty".into()));
+        Some((id, line)) if id.trim().is_empty() => {
+            return Err(fail(at(line), "`id:` is empty".into()));
         }
-        Some(id) => id.value.0.trim().to_string(),
+        Some((id, _)) => id.trim().to_string(),
         None => path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
-    let lang_line = front.lang.as_ref().map_or(first_yaml_line, |l| {
-        first_yaml_line + l.referenced.line().max(1) as usize - 1
-    });
-    let text_of = |s: Option<Scalar>| s.map(|s| s.0.trim().to_string()).filter(|s| !s.is_empty());
+    let lang_line = front
+        .lang
+        .as_ref()
+        .map_or(first_yaml_line, |(_, line)| at(*line));
+    let text_of = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     Ok(Article {
         id,
         date,
         source: text_of(front.source).unwrap_or_default(),
         title: text_of(front.title),
         url: text_of(front.url),
-        lang: text_of(front.lang.map(|l| l.value)).unwrap_or_else(|| default_lang.to_string()),
+        lang: text_of(front.lang.map(|(l, _)| l)).unwrap_or_else(|| default_lang.to_string()),
         date_note: text_of(front.date_note),
         body,
         path,
@@ -620,6 +802,140 @@ pub fn display_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every front matter the plain reader takes, it reads as the YAML
+    /// parser does: the project's articles, generated ones, and odd values.
+    #[test]
+    fn plain_front_matter_reads_as_yaml_does() {
+        let mut yamls: Vec<String> = Vec::new();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in ["corpus", "eval", "tests/fixtures"] {
+            for entry in ignore::WalkBuilder::new(root.join(dir)).build().flatten() {
+                if entry.path().extension().is_some_and(|e| e == "md") {
+                    let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                    if let Some((yaml, _, _)) = split_front_matter(&text) {
+                        yamls.push(yaml.to_string());
+                    }
+                }
+            }
+        }
+        for (_, text) in crate::bench::articles(300, 7) {
+            yamls.push(split_front_matter(&text).unwrap().0.to_string());
+        }
+        let values = [
+            "Le Monde",
+            "L'Essor",
+            "2024",
+            "2024-01",
+            "2024-01-15",
+            "0024",
+            "012",
+            "1e3",
+            "0x1F",
+            "true",
+            "True",
+            "NO",
+            "off",
+            "null",
+            "~",
+            "Null",
+            "yes",
+            "y",
+            "n",
+            "nan",
+            ".inf",
+            "C#",
+            "a #b",
+            "a: b",
+            "a:b",
+            "é",
+            "Ça va",
+            "[a, b]",
+            "{a: 1}",
+            "'quoted'",
+            "\"q\"",
+            "&anchor",
+            "*alias",
+            "!tag x",
+            "| x",
+            "> x",
+            "- x",
+            "? x",
+            "%x",
+            "@x",
+            "`x`",
+            "a, b",
+            "Radio France Internationale (RFI)",
+            "https://example.org/a?b=c#d",
+            "x:",
+            "a\tb",
+            "2024-1-5",
+            "20240",
+            "24",
+            "1.5",
+            "-3",
+            "+3",
+            "über",
+            "Ω",
+            "日本",
+            "\"a: b # c\"",
+            "\"\"",
+            "''",
+            "'l''Essor'",
+            "'a'b'",
+            "'a' # c",
+            "\"a\\nb\"",
+            "\"a\" b\"",
+            "\"2024\"",
+            "'true'",
+            "\"  padded  \"",
+            "\"x\" # c",
+            "'''",
+        ];
+        for v in values {
+            for key in ["id", "source", "title", "date", "lang"] {
+                yamls.push(format!("date: 2024\n{key}: {v}\n"));
+                yamls.push(format!("{key}: {v}  \r\ndate: 2021\r\n"));
+            }
+        }
+        yamls.push("date: 2024\ntitle: a\n  continued\n".into());
+        yamls.push("date: 2024\ndate: 2025\n".into());
+        yamls.push("# note\ndate: 2024\n\nid: x\n".into());
+        yamls.push("date: 2024\ntags:\n  - a\n".into());
+        let mut plain = 0;
+        for yaml in &yamls {
+            if let Some(front) = Front::plain(yaml) {
+                plain += 1;
+                assert_eq!(Some(front), Front::yaml(yaml).ok(), "{yaml:?}");
+            }
+        }
+        assert!(plain > yamls.len() / 2, "{plain} of {}", yamls.len());
+    }
+
+    #[test]
+    fn path_key_sorts_as_paths_do() {
+        let names = [
+            "c/a",
+            "c/a-b.md",
+            "c/a/b.md",
+            "c/a.md",
+            "c/ab.md",
+            "c/a b.md",
+            "c/a/b/c.md",
+            "c/A.md",
+            "c/é.md",
+            "c/e.md",
+            "c/a0/x.md",
+            "c/a/0.md",
+            "c/2019/x.md",
+            "c/2019-01.md",
+        ];
+        let mut by_key: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        let mut by_path = by_key.clone();
+        by_key.sort_by_cached_key(|p| path_key(p));
+        by_path.sort();
+        assert_eq!(by_key, by_path);
+    }
 
     fn parse(text: &str) -> Result<Article, Error> {
         parse_article(PathBuf::from("corpus/a.md"), text.to_string(), "fr")

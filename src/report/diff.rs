@@ -23,16 +23,16 @@ type ContradictionKey = (String, (String, String));
 
 fn claim_key(c: &ClaimOut) -> ClaimKey {
     (
-        c.article.clone(),
-        c.proposition.clone(),
+        c.article.to_string(),
+        c.proposition.to_string(),
         c.stance.as_str().to_string(),
-        c.sentence.clone(),
+        c.sentence.to_string(),
     )
 }
 
 fn contradiction_key(c: &ContradictionOut) -> ContradictionKey {
     (
-        c.proposition.clone(),
+        c.proposition.to_string(),
         crate::acknowledge::pair(&c.a.article, &c.b.article),
     )
 }

@@ -1,8 +1,11 @@
 //! The human report: by proposition, the dated timeline, then each
 //! contradiction with both sentences quoted. Colour is added by the caller's
-//! stream (anstream strips it when piped or under NO_COLOR).
+//! stream (anstream strips it when piped or under NO_COLOR), unless
+//! [`set_plain`] turned it off before rendering.
 
 use std::fmt::Write;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstyle::{AnsiColor, Style};
 
@@ -18,8 +21,35 @@ const YELLOW: Style = AnsiColor::Yellow.on_default();
 const CYAN: Style = AnsiColor::Cyan.on_default();
 const MAGENTA: Style = AnsiColor::Magenta.on_default();
 
+/// Set when the output takes no colour: the report is then written without
+/// escape codes instead of having them stripped afterwards, which matters
+/// for a report of many megabytes.
+static PLAIN: AtomicBool = AtomicBool::new(false);
+
+/// Renders without colour codes from now on (for the whole process: the
+/// choice belongs to its standard output).
+pub fn set_plain(plain: bool) {
+    PLAIN.store(plain, Ordering::Relaxed);
+}
+
 fn paint(style: Style, text: &str) -> String {
-    format!("{style}{text}{style:#}")
+    if PLAIN.load(Ordering::Relaxed) {
+        text.to_string()
+    } else {
+        format!("{style}{text}{style:#}")
+    }
+}
+
+/// How much rendered text is held before it is written out.
+const CHUNK: usize = 1 << 16;
+
+/// Hands `out` to the writer once it holds a chunk's worth.
+fn spill(out: &mut String, w: &mut dyn io::Write) -> io::Result<()> {
+    if out.len() >= CHUNK {
+        w.write_all(out.as_bytes())?;
+        out.clear();
+    }
+    Ok(())
 }
 
 fn position_style(p: Position) -> Style {
@@ -39,9 +69,17 @@ fn kind_style(kind: Kind) -> Style {
 
 /// The full `check` report.
 pub fn render(report: &Report) -> String {
-    let mut out = String::new();
+    let mut bytes = Vec::new();
+    write(report, &mut bytes).expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("the report is UTF-8")
+}
+
+/// The full `check` report, written as it is rendered: a report of hundreds
+/// of megabytes is never held whole in memory.
+pub fn write(report: &Report, w: &mut dyn io::Write) -> io::Result<()> {
+    let mut out = String::with_capacity(2 * CHUNK);
     for p in &report.propositions {
-        render_proposition(report, p, &mut out);
+        render_proposition(report, p, &mut out, w)?;
     }
     for (list, what) in [
         (
@@ -68,7 +106,7 @@ pub fn render(report: &Report) -> String {
     }
     out.push_str(&summary_line(report));
     out.push('\n');
-    out
+    w.write_all(out.as_bytes())
 }
 
 /// What one article does to the report (after `volte add`): for each
@@ -79,14 +117,16 @@ pub fn render_article(report: &Report, article: &str) -> String {
     for p in report
         .propositions
         .iter()
-        .filter(|p| p.timeline.iter().any(|e| e.article == article))
+        .filter(|p| p.timeline.iter().any(|e| *e.article == *article))
     {
         heading(p, &mut out);
         timeline(p, &mut out);
         let mine: Vec<&ContradictionOut> = report
             .contradictions
             .iter()
-            .filter(|c| c.proposition == p.id && (c.a.article == article || c.b.article == article))
+            .filter(|c| {
+                *c.proposition == *p.id && (*c.a.article == *article || *c.b.article == *article)
+            })
             .collect();
         for c in mine {
             contradiction_group(&[c], &mut out);
@@ -150,13 +190,19 @@ fn timeline(p: &PropositionOut, out: &mut String) {
     }
 }
 
-fn render_proposition(report: &Report, p: &PropositionOut, out: &mut String) {
+fn render_proposition(
+    report: &Report,
+    p: &PropositionOut,
+    out: &mut String,
+    w: &mut dyn io::Write,
+) -> io::Result<()> {
     heading(p, out);
     timeline(p, out);
+    spill(out, w)?;
     let mine: Vec<&ContradictionOut> = report
         .contradictions
         .iter()
-        .filter(|c| c.proposition == p.id)
+        .filter(|c| *c.proposition == *p.id)
         .collect();
     // Grouped by the later side: what this article contradicts, each quote once.
     let mut rest = mine.as_slice();
@@ -172,9 +218,11 @@ fn render_proposition(report: &Report, p: &PropositionOut, out: &mut String) {
             .max(1);
         let (group, tail) = rest.split_at(same);
         contradiction_group(group, out);
+        spill(out, w)?;
         rest = tail;
     }
     out.push('\n');
+    Ok(())
 }
 
 fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {
@@ -242,7 +290,7 @@ fn stance_style(stance: Stance) -> Style {
 
 fn who(side: &Side) -> String {
     if side.source.is_empty() {
-        side.article.clone()
+        side.article.to_string()
     } else {
         format!("{} [{}]", side.source, side.article)
     }

@@ -20,6 +20,10 @@ use crate::text::sentences::Section;
 
 pub const VERSION: u32 = 1;
 
+/// Text shared by many places of a report (an article's id, path, date and
+/// source, a quoted sentence): one copy, however many contradictions quote it.
+pub type Text = std::rc::Rc<str>;
+
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub version: u32,
@@ -36,10 +40,10 @@ pub struct Report {
 
 #[derive(Debug, Serialize)]
 pub struct ArticleOut {
-    pub id: String,
-    pub path: String,
-    pub date: String,
-    pub source: String,
+    pub id: Text,
+    pub path: Text,
+    pub date: Text,
+    pub source: Text,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub lang: String,
@@ -55,35 +59,35 @@ pub struct PropositionOut {
 
 #[derive(Debug, Serialize)]
 pub struct TimelineOut {
-    pub article: String,
-    pub date: String,
-    pub source: String,
+    pub article: Text,
+    pub date: Text,
+    pub source: Text,
     pub stance: Position,
     /// Every claim behind the stance is hedged.
     pub hedged: bool,
-    pub path: String,
+    pub path: Text,
     /// Lines of the article's claims on the proposition.
     pub lines: Vec<usize>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ClaimOut {
-    pub article: String,
-    pub path: String,
+    pub article: Text,
+    pub path: Text,
     pub line: usize,
-    pub proposition: String,
+    pub proposition: Text,
     pub stance: Stance,
     pub negated: bool,
     pub hedged: bool,
     pub section: Section,
     pub cue: String,
-    pub sentence: String,
+    pub sentence: Text,
     pub pattern: String,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ContradictionOut {
-    pub proposition: String,
+    pub proposition: Text,
     pub kind: Kind,
     pub a: Side,
     pub b: Side,
@@ -119,13 +123,13 @@ pub struct Checks<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct Side {
-    pub article: String,
-    pub date: String,
-    pub source: String,
+    pub article: Text,
+    pub date: Text,
+    pub source: Text,
     pub stance: Stance,
-    pub path: String,
+    pub path: Text,
     pub line: usize,
-    pub sentence: String,
+    pub sentence: Text,
     pub hedged: bool,
 }
 
@@ -181,18 +185,29 @@ impl Report {
 
     /// The report of a run, judged by `checks`.
     pub fn checked(run: &Run, checks: &Checks<'_>) -> Self {
-        let article = |i: usize| &run.articles[i];
-        let articles = run
+        // Each article's and claim's text is made once, then shared.
+        let texts: Vec<ArticleOut> = run
             .articles
             .iter()
             .map(|a| ArticleOut {
-                id: a.id.clone(),
-                path: path_string(&a.path),
-                date: a.date.to_string(),
-                source: a.source.clone(),
+                id: a.id.as_str().into(),
+                path: path_string(&a.path).into(),
+                date: a.date.to_string().into(),
+                source: a.source.as_str().into(),
                 title: a.title.clone(),
                 lang: a.lang.clone(),
             })
+            .collect();
+        let proposition_ids: Vec<Text> = run
+            .rulebook
+            .propositions
+            .iter()
+            .map(|p| p.id.as_str().into())
+            .collect();
+        let sentences: Vec<Text> = run
+            .claims
+            .iter()
+            .map(|c| c.sentence.as_str().into())
             .collect();
         let propositions = run
             .rulebook
@@ -209,14 +224,14 @@ impl Report {
                     .filter(|t| t.proposition == p)
                     .flat_map(|t| &t.entries)
                     .map(|e| {
-                        let a = article(e.article);
+                        let a = &texts[e.article];
                         TimelineOut {
                             article: a.id.clone(),
-                            date: a.date.to_string(),
+                            date: a.date.clone(),
                             source: a.source.clone(),
                             stance: e.position,
                             hedged: e.hedged,
-                            path: path_string(&a.path),
+                            path: a.path.clone(),
                             lines: {
                                 let mut lines: Vec<usize> =
                                     e.claims.iter().map(|&c| run.claims[c].line).collect();
@@ -231,34 +246,35 @@ impl Report {
         let claims = run
             .claims
             .iter()
-            .map(|c| {
-                let a = article(c.article);
+            .zip(&sentences)
+            .map(|(c, sentence)| {
+                let a = &texts[c.article];
                 ClaimOut {
                     article: a.id.clone(),
-                    path: path_string(&a.path),
+                    path: a.path.clone(),
                     line: c.line,
-                    proposition: run.rulebook.propositions[c.proposition].id.clone(),
+                    proposition: proposition_ids[c.proposition].clone(),
                     stance: c.stance,
                     negated: c.negated,
                     hedged: c.hedged,
                     section: c.section,
                     cue: c.cue.clone(),
-                    sentence: c.sentence.clone(),
+                    sentence: sentence.clone(),
                     pattern: c.pattern.clone(),
                 }
             })
             .collect();
         let side = |claim: usize| {
             let c = &run.claims[claim];
-            let a = article(c.article);
+            let a = &texts[c.article];
             Side {
                 article: a.id.clone(),
-                date: a.date.to_string(),
+                date: a.date.clone(),
                 source: a.source.clone(),
                 stance: c.stance,
-                path: path_string(&a.path),
+                path: a.path.clone(),
                 line: c.line,
-                sentence: c.sentence.clone(),
+                sentence: sentences[claim].clone(),
                 hedged: c.hedged,
             }
         };
@@ -281,7 +297,7 @@ impl Report {
         let mut by_kind = ByKind::default();
         let mut contradictions = Vec::new();
         for (i, c) in run.ledger.contradictions.iter().enumerate() {
-            let proposition = run.rulebook.propositions[c.proposition].id.clone();
+            let proposition = proposition_ids[c.proposition].clone();
             let (a, b) = (side(c.a), side(c.b));
             let matching = acks
                 .iter()
@@ -345,7 +361,7 @@ impl Report {
         };
         Report {
             version: VERSION,
-            articles,
+            articles: texts,
             propositions,
             claims,
             contradictions,
@@ -358,18 +374,19 @@ impl Report {
     /// Rewrites every file path of the report (e.g. relative to the repository
     /// root, for SARIF and GitHub annotations run from a subfolder).
     pub fn rebase_paths(&mut self, rebase: impl Fn(&str) -> String) {
+        let rebase_text = |t: &mut Text| *t = rebase(t).into();
         for a in &mut self.articles {
-            a.path = rebase(&a.path);
+            rebase_text(&mut a.path);
         }
         for e in self.propositions.iter_mut().flat_map(|p| &mut p.timeline) {
-            e.path = rebase(&e.path);
+            rebase_text(&mut e.path);
         }
         for c in &mut self.claims {
-            c.path = rebase(&c.path);
+            rebase_text(&mut c.path);
         }
         for c in &mut self.contradictions {
-            c.a.path = rebase(&c.a.path);
-            c.b.path = rebase(&c.b.path);
+            rebase_text(&mut c.a.path);
+            rebase_text(&mut c.b.path);
         }
         for a in self
             .stale_acknowledgements
@@ -378,6 +395,12 @@ impl Report {
         {
             a.path = rebase(&a.path);
         }
+    }
+
+    /// The JSON form, followed by a newline, written as it is serialized.
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, self)?;
+        w.write_all(b"\n")
     }
 
     /// The JSON form, followed by a newline.

@@ -163,7 +163,7 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
             let rule_index = report
                 .propositions
                 .iter()
-                .position(|p| p.id == c.proposition)
+                .position(|p| *p.id == *c.proposition)
                 .unwrap_or(0);
             let (first, second) = crate::acknowledge::pair(&c.a.article, &c.b.article);
             let mut partial_fingerprints = BTreeMap::new();
@@ -172,7 +172,7 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
                 fingerprint(&[&c.proposition, &first, &second]),
             );
             SarifResult {
-                rule_id: c.proposition.clone(),
+                rule_id: c.proposition.to_string(),
                 rule_index,
                 level: if c.fails { "error" } else { "warning" },
                 message: Message {

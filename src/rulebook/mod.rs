@@ -6,7 +6,9 @@
 
 pub mod pattern;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -146,7 +148,9 @@ impl TermTable {
                     Some((_, map)) => {
                         map.insert(p.clone(), id);
                     }
-                    None => self.prefixes.push((len, HashMap::from([(p.clone(), id)]))),
+                    None => self
+                        .prefixes
+                        .push((len, [(p.clone(), id)].into_iter().collect())),
                 }
             }
             Term::Stem(s) => {

@@ -27,6 +27,14 @@ impl LineIndex {
     pub fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset)
     }
+
+    /// The line of one offset, without indexing the whole text.
+    pub fn line_at(text: &str, offset: usize) -> usize {
+        let bytes = text.as_bytes();
+        1 + memchr::memchr2_iter(b'\n', b'\r', &bytes[..offset.min(bytes.len())])
+            .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+            .count()
+    }
 }
 
 #[cfg(test)]
@@ -40,5 +48,8 @@ mod tests {
         assert_eq!(idx.line(2), 2);
         assert_eq!(idx.line(5), 3);
         assert_eq!(idx.line(7), 4);
+        for offset in 0..9 {
+            assert_eq!(LineIndex::line_at("a\nb\r\nc\rd", offset), idx.line(offset));
+        }
     }
 }

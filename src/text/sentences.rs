@@ -43,7 +43,7 @@ const SHORT_LINE: usize = 50;
 /// A short line without final punctuation: a header line that stands alone.
 fn is_open_short_line(content: &str) -> bool {
     let trimmed = content.trim_end();
-    trimmed.chars().count() < SHORT_LINE
+    trimmed.chars().take(SHORT_LINE).count() < SHORT_LINE
         && !trimmed.ends_with(['.', '!', '?', '…', ':', ',', ';', '»', '"', '”'])
 }
 

@@ -160,9 +160,7 @@ fn point(e: &TimelineOut, x1: f64, x2: f64, y: f64, out: &mut String) {
 }
 
 fn link(c: &ContradictionOut, at: &BTreeMap<&str, (f64, f64)>, out: &mut String) {
-    let (Some(&(ax, ay)), Some(&(bx, by))) =
-        (at.get(c.a.article.as_str()), at.get(c.b.article.as_str()))
-    else {
+    let (Some(&(ax, ay)), Some(&(bx, by))) = (at.get(&*c.a.article), at.get(&*c.b.article)) else {
         return;
     };
     let kind = c.kind.as_str();

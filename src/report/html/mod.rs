@@ -110,7 +110,7 @@ pub fn render(report: &Report) -> String {
     let titles: BTreeMap<&str, &str> = report
         .articles
         .iter()
-        .filter_map(|a| Some((a.id.as_str(), a.title.as_deref()?)))
+        .filter_map(|a| Some((&*a.id, a.title.as_deref()?)))
         .collect();
     summary_table(report, &mut out);
     legend(&mut out);
@@ -128,7 +128,7 @@ fn summary_table(report: &Report, out: &mut String) {
         let mine: Vec<&ContradictionOut> = report
             .contradictions
             .iter()
-            .filter(|c| c.proposition == p.id)
+            .filter(|c| *c.proposition == *p.id)
             .collect();
         let failing = mine.iter().filter(|c| c.fails).count();
         let _ = writeln!(
@@ -200,7 +200,7 @@ fn proposition(report: &Report, p: &PropositionOut, titles: &Titles<'_>, out: &m
     let mine: Vec<&ContradictionOut> = report
         .contradictions
         .iter()
-        .filter(|c| c.proposition == p.id)
+        .filter(|c| *c.proposition == *p.id)
         .collect();
     if p.timeline.is_empty() {
         out.push_str("<p class=\"muted\">No article takes a stance.</p>\n</section>\n");
@@ -262,7 +262,7 @@ fn contradiction(c: &ContradictionOut, titles: &Titles<'_>, out: &mut String) {
 
 fn side(s: &Side, sentence: &str, titles: &Titles<'_>, out: &mut String) {
     let title = titles
-        .get(s.article.as_str())
+        .get(&*s.article)
         .map(|t| format!("<br><em>{}</em>", escape(t)))
         .unwrap_or_default();
     let _ = writeln!(
