@@ -347,7 +347,7 @@ impl Cache {
             bytes.push(b'\n');
         }
         let path = self.file();
-        crate::atomic::write(&path, &bytes)?;
+        crate::fsutil::write_atomic_unsynced(&path, &bytes)?;
         if let Ok(others) = std::fs::read_dir(&self.dir) {
             for other in others.flatten() {
                 let name = other.file_name().to_string_lossy().into_owned();

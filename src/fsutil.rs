@@ -30,9 +30,10 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| "file".to_string())
 }
 
-/// Writes `bytes` to a new hidden file beside `path` and flushes it to disk:
-/// the first half of every write. The caller renames or links it into place.
-fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
+/// Writes `bytes` to a new hidden file beside `path` and flushes it to disk
+/// when `sync`: the first half of every write. The caller renames or links
+/// it into place.
+fn write_temp(path: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf, Error> {
     let dir = parent(path);
     let name = file_name(path);
     loop {
@@ -44,7 +45,9 @@ fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(Error::io(&temp, e)),
         };
-        let written = file.write_all(bytes).and_then(|()| file.sync_all());
+        let written = file
+            .write_all(bytes)
+            .and_then(|()| if sync { file.sync_all() } else { Ok(()) });
         if let Err(e) = written {
             drop(file);
             let _ = std::fs::remove_file(&temp);
@@ -57,7 +60,18 @@ fn write_temp(path: &Path, bytes: &[u8]) -> Result<PathBuf, Error> {
 /// Replaces `path` with `bytes` in one step: a temporary file beside it,
 /// flushed, then renamed over it. Readers see the old content or the new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let temp = write_temp(path, bytes)?;
+    replace(path, bytes, true)
+}
+
+/// [`write_atomic`] without waiting for the disk: for a file volte can
+/// rebuild (the cache), where the wait would cost more than losing it to a
+/// power cut. An interrupted process still leaves the old file whole.
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    replace(path, bytes, false)
+}
+
+fn replace(path: &Path, bytes: &[u8], sync: bool) -> Result<(), Error> {
+    let temp = write_temp(path, bytes, sync)?;
     std::fs::rename(&temp, path).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         Error::io(path, e)
@@ -71,7 +85,7 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
     if path.exists() {
         return Ok(false);
     }
-    let temp = write_temp(path, bytes)?;
+    let temp = write_temp(path, bytes, true)?;
     // A hard link never replaces an existing file, unlike a rename.
     let outcome = match std::fs::hard_link(&temp, path) {
         Ok(()) => Ok(true),

@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::corpus::Article;
 use crate::matcher::Claim;
 use crate::rulebook::Stance;
@@ -140,125 +142,140 @@ pub fn build(
     propositions: usize,
     window_days: u32,
 ) -> Ledger {
-    let mut ledger = Ledger::default();
     // Sources compare folded (`Le Monde` is `le monde`): folded once here.
     let sources: Vec<String> = articles.iter().map(|a| fold(a.source.trim())).collect();
-    for proposition in 0..propositions {
-        let mut entries: Vec<Entry> = Vec::new();
-        for (index, claim) in claims
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.proposition == proposition)
-        {
-            match entries.last_mut() {
-                Some(e) if e.article == claim.article => e.claims.push(index),
-                _ => entries.push(Entry {
-                    article: claim.article,
-                    position: Position::Mixed,
-                    claims: vec![index],
-                    hedged: false,
-                }),
-            }
-        }
-        for entry in &mut entries {
-            let stances = entry.claims.iter().map(|&c| claims[c].stance);
-            let supports = stances.clone().any(|s| s == Stance::Supports);
-            let opposes = stances.clone().any(|s| s == Stance::Opposes);
-            entry.position = match (supports, opposes) {
-                (true, false) => Position::Supports,
-                (false, true) => Position::Opposes,
-                _ => Position::Mixed,
-            };
-            entry.hedged = entry.claims.iter().all(|&c| claims[c].hedged);
-        }
-        entries.sort_by(|x, y| {
-            let (a, b) = (&articles[x.article], &articles[y.article]);
-            (a.date.sort_key(), &a.id).cmp(&(b.date.sort_key(), &b.id))
-        });
-
-        let mut found = Vec::new();
-        for entry in entries.iter().filter(|e| e.position == Position::Mixed) {
-            let first = |s: Stance| {
-                entry
-                    .claims
-                    .iter()
-                    .copied()
-                    .find(|&c| claims[c].stance == s)
-            };
-            if let (Some(a), Some(b)) = (first(Stance::Supports), first(Stance::Opposes)) {
-                found.push(Contradiction {
-                    proposition,
-                    kind: Kind::Internal,
-                    a,
-                    b,
-                });
-            }
-        }
-        // Each article is set against the most recent earlier article that took
-        // the opposite stance, and against the most recent such article from its
-        // own source: what it overturns, and what its source said before. The
-        // timeline shows the rest; all pairs would grow with the square of the corpus.
-        let mut last: HashMap<Stance, usize> = HashMap::new();
-        let mut last_by_source: HashMap<(&str, Stance), usize> = HashMap::new();
-        for (j, later) in entries.iter().enumerate() {
-            let Some(stance) = later.position.stance() else {
-                continue;
-            };
-            let b = &articles[later.article];
-            let source = sources[later.article].as_str();
-            let opposite = stance.flipped();
-            let mut earlier: Vec<usize> = last.get(&opposite).copied().into_iter().collect();
-            if !source.is_empty() {
-                if let Some(&i) = last_by_source.get(&(source, opposite)) {
-                    if !earlier.contains(&i) {
-                        earlier.push(i);
-                    }
-                }
-            }
-            for i in earlier {
-                let a = &articles[entries[i].article];
-                let kind = if !source.is_empty() && sources[entries[i].article] == source {
-                    Kind::SelfContradiction
-                } else if a.date.gap_days(b.date) <= i64::from(window_days) {
-                    Kind::Conflict
-                } else {
-                    Kind::Reversal
-                };
-                found.push(Contradiction {
-                    proposition,
-                    kind,
-                    a: entries[i].claims[0],
-                    b: later.claims[0],
-                });
-            }
-            last.insert(stance, j);
-            if !source.is_empty() {
-                last_by_source.insert((source, stance), j);
-            }
-        }
-        let key = |c: &Contradiction| {
-            let (a, b) = (
-                &articles[claims[c.a].article],
-                &articles[claims[c.b].article],
-            );
-            (
-                b.date.sort_key(),
-                b.id.as_str(),
-                a.date.sort_key(),
-                a.id.as_str(),
-                c.kind,
-            )
-        };
-        found.sort_by(|x, y| key(x).cmp(&key(y)));
+    // Propositions are independent: one per core, gathered in order.
+    let built: Vec<(Option<Timeline>, Vec<Contradiction>)> = (0..propositions)
+        .into_par_iter()
+        .map(|p| proposition_ledger(p, articles, claims, &sources, window_days))
+        .collect();
+    let mut ledger = Ledger::default();
+    for (timeline, found) in built {
+        ledger.timelines.extend(timeline);
         ledger.contradictions.extend(found);
-        if !entries.is_empty() {
-            ledger.timelines.push(Timeline {
+    }
+    ledger
+}
+
+/// The timeline of one proposition and its contradictions, sorted.
+fn proposition_ledger(
+    proposition: usize,
+    articles: &[Article],
+    claims: &[Claim],
+    sources: &[String],
+    window_days: u32,
+) -> (Option<Timeline>, Vec<Contradiction>) {
+    let mut entries: Vec<Entry> = Vec::new();
+    for (index, claim) in claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.proposition == proposition)
+    {
+        match entries.last_mut() {
+            Some(e) if e.article == claim.article => e.claims.push(index),
+            _ => entries.push(Entry {
+                article: claim.article,
+                position: Position::Mixed,
+                claims: vec![index],
+                hedged: false,
+            }),
+        }
+    }
+    for entry in &mut entries {
+        let stances = entry.claims.iter().map(|&c| claims[c].stance);
+        let supports = stances.clone().any(|s| s == Stance::Supports);
+        let opposes = stances.clone().any(|s| s == Stance::Opposes);
+        entry.position = match (supports, opposes) {
+            (true, false) => Position::Supports,
+            (false, true) => Position::Opposes,
+            _ => Position::Mixed,
+        };
+        entry.hedged = entry.claims.iter().all(|&c| claims[c].hedged);
+    }
+    entries.sort_by(|x, y| {
+        let (a, b) = (&articles[x.article], &articles[y.article]);
+        (a.date.sort_key(), &a.id).cmp(&(b.date.sort_key(), &b.id))
+    });
+
+    let mut found = Vec::new();
+    for entry in entries.iter().filter(|e| e.position == Position::Mixed) {
+        let first = |s: Stance| {
+            entry
+                .claims
+                .iter()
+                .copied()
+                .find(|&c| claims[c].stance == s)
+        };
+        if let (Some(a), Some(b)) = (first(Stance::Supports), first(Stance::Opposes)) {
+            found.push(Contradiction {
                 proposition,
-                entries,
+                kind: Kind::Internal,
+                a,
+                b,
             });
         }
     }
-    ledger
+    // Each article is set against the most recent earlier article that took
+    // the opposite stance, and against the most recent such article from its
+    // own source: what it overturns, and what its source said before. The
+    // timeline shows the rest; all pairs would grow with the square of the corpus.
+    let mut last: HashMap<Stance, usize> = HashMap::new();
+    let mut last_by_source: HashMap<(&str, Stance), usize> = HashMap::new();
+    for (j, later) in entries.iter().enumerate() {
+        let Some(stance) = later.position.stance() else {
+            continue;
+        };
+        let b = &articles[later.article];
+        let source = sources[later.article].as_str();
+        let opposite = stance.flipped();
+        let mut earlier: Vec<usize> = last.get(&opposite).copied().into_iter().collect();
+        if !source.is_empty() {
+            if let Some(&i) = last_by_source.get(&(source, opposite)) {
+                if !earlier.contains(&i) {
+                    earlier.push(i);
+                }
+            }
+        }
+        for i in earlier {
+            let a = &articles[entries[i].article];
+            let kind = if !source.is_empty() && sources[entries[i].article] == source {
+                Kind::SelfContradiction
+            } else if a.date.gap_days(b.date) <= i64::from(window_days) {
+                Kind::Conflict
+            } else {
+                Kind::Reversal
+            };
+            found.push(Contradiction {
+                proposition,
+                kind,
+                a: entries[i].claims[0],
+                b: later.claims[0],
+            });
+        }
+        last.insert(stance, j);
+        if !source.is_empty() {
+            last_by_source.insert((source, stance), j);
+        }
+    }
+    let key = |c: &Contradiction| {
+        let (a, b) = (
+            &articles[claims[c.a].article],
+            &articles[claims[c.b].article],
+        );
+        (
+            b.date.sort_key(),
+            b.id.as_str(),
+            a.date.sort_key(),
+            a.id.as_str(),
+            c.kind,
+        )
+    };
+    found.sort_by(|x, y| key(x).cmp(&key(y)));
+    let timeline = (!entries.is_empty()).then_some(Timeline {
+        proposition,
+        entries,
+    });
+    (timeline, found)
 }
 
 #[cfg(test)]

@@ -606,6 +606,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .transpose()
                     .map_err(anyhow::Error::msg)?,
                 introduced,
+                without_claims: format == CheckFormat::Human,
             };
             let mut report = Report::checked(&run, &checks);
             if matches!(format, CheckFormat::Sarif | CheckFormat::Github) {

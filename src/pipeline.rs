@@ -24,6 +24,9 @@ pub struct RunOptions {
     pub cache: Option<PathBuf>,
 }
 
+/// Articles handed back by the workers at a time.
+const BATCH: usize = 4096;
+
 /// Everything a report is made from.
 #[derive(Debug)]
 pub struct Run {
@@ -55,67 +58,79 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         let key = cache::key(&rulebook, rules, options.include_comments);
         Cache::open(dir, key)
     });
-    let results: Vec<Result<Outcome, Error>> = listing
-        .files
-        .par_iter()
-        .enumerate()
-        .map_init(Scratch::default, |scratch, (i, file)| {
-            // The cache knows articles by their path inside the corpus, so
-            // `--corpus corpus` and `--corpus /abs/corpus` share it.
-            let key = file.path.strip_prefix(corpus_dir).unwrap_or(&file.path);
-            read_one(
-                i,
-                file,
-                key,
-                &rulebook,
-                match_options,
-                cache.as_ref(),
-                scratch,
-            )
-        })
-        .collect();
     // In path order, whichever thread finished first: skipped files, errors
     // (all of them, reported together) and reused ids, as `corpus::load` does.
     let mut errors = listing.errors;
     let mut skipped = listing.skipped;
-    let mut articles = Vec::with_capacity(results.len());
+    let mut articles = Vec::with_capacity(listing.files.len());
     let mut entries = Vec::new();
     let mut sentences = 0;
-    let mut claims = Vec::new();
+    let mut claims: Vec<Claim> = Vec::new();
     let mut cached = 0;
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
-    for result in results {
-        let outcome = match result {
-            Ok(outcome) => outcome,
-            Err(Error::Skipped(s)) => {
-                skipped.push(s);
+    // A batch at a time, so what the workers hand back is never the whole
+    // corpus's worth at once.
+    for (batch, files) in listing.files.chunks(BATCH).enumerate() {
+        let results: Vec<Result<Outcome, Error>> = files
+            .par_iter()
+            .enumerate()
+            .map_init(Scratch::default, |scratch, (i, file)| {
+                // The cache knows articles by their path inside the corpus, so
+                // `--corpus corpus` and `--corpus /abs/corpus` share it.
+                let key = file.path.strip_prefix(corpus_dir).unwrap_or(&file.path);
+                read_one(
+                    batch * BATCH + i,
+                    file,
+                    key,
+                    &rulebook,
+                    match_options,
+                    cache.as_ref(),
+                    scratch,
+                )
+            })
+            .collect();
+        // Room for the claims still to come, at the rate so far: a vector
+        // grown by doubling would briefly hold half as many again.
+        let done = batch * BATCH + files.len();
+        let batch_claims: usize = results
+            .iter()
+            .map(|r| r.as_ref().map_or(0, |o| o.claims.len()))
+            .sum();
+        let expected = (claims.len() + batch_claims) * listing.files.len() / done.max(1);
+        claims.reserve_exact(expected.saturating_sub(claims.len()));
+        for result in results {
+            let outcome = match result {
+                Ok(outcome) => outcome,
+                Err(Error::Skipped(s)) => {
+                    skipped.push(s);
+                    continue;
+                }
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if let Some(first) = seen.get(&outcome.article.id) {
+                errors.push(Error::DuplicateId {
+                    path: outcome.article.path.clone(),
+                    line: outcome.article.id_line.unwrap_or(1),
+                    first: first.clone(),
+                    id: outcome.article.id.clone(),
+                });
                 continue;
             }
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        if let Some(first) = seen.get(&outcome.article.id) {
-            errors.push(Error::DuplicateId {
-                path: outcome.article.path.clone(),
-                line: outcome.article.id_line.unwrap_or(1),
-                first: first.clone(),
-                id: outcome.article.id.clone(),
-            });
-            continue;
+            seen.insert(outcome.article.id.clone(), outcome.article.path.clone());
+            // Claims point at their article by index: renumber past skipped files.
+            let index = articles.len();
+            sentences += outcome.sentences;
+            claims.extend(outcome.claims.into_iter().map(|c| Claim {
+                article: index,
+                ..c
+            }));
+            articles.push(outcome.article);
+            cached += usize::from(outcome.cached);
+            entries.extend(outcome.entry);
         }
-        seen.insert(outcome.article.id.clone(), outcome.article.path.clone());
-        // Claims point at their article by index: renumber past skipped files.
-        let index = articles.len();
-        sentences += outcome.sentences;
-        claims.extend(outcome.claims.into_iter().map(|c| Claim {
-            article: index,
-            ..c
-        }));
-        articles.push(outcome.article);
-        cached += usize::from(outcome.cached);
-        entries.extend(outcome.entry);
     }
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     match errors.len() {

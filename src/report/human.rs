@@ -8,6 +8,7 @@ use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstyle::{AnsiColor, Style};
+use rayon::prelude::*;
 
 use super::{ContradictionOut, PropositionOut, Report, Side};
 use crate::ledger::{Kind, Position};
@@ -40,18 +41,6 @@ fn paint(style: Style, text: &str) -> String {
     }
 }
 
-/// How much rendered text is held before it is written out.
-const CHUNK: usize = 1 << 16;
-
-/// Hands `out` to the writer once it holds a chunk's worth.
-fn spill(out: &mut String, w: &mut dyn io::Write) -> io::Result<()> {
-    if out.len() >= CHUNK {
-        w.write_all(out.as_bytes())?;
-        out.clear();
-    }
-    Ok(())
-}
-
 fn position_style(p: Position) -> Style {
     match p {
         Position::Supports => GREEN,
@@ -77,10 +66,23 @@ pub fn render(report: &Report) -> String {
 /// The full `check` report, written as it is rendered: a report of hundreds
 /// of megabytes is never held whole in memory.
 pub fn write(report: &Report, w: &mut dyn io::Write) -> io::Result<()> {
-    let mut out = String::with_capacity(2 * CHUNK);
-    for p in &report.propositions {
-        render_proposition(report, p, &mut out, w)?;
+    // Propositions render on every core, as many at a time as there are
+    // cores, so the text held at once stays a few propositions' worth.
+    let cores = rayon::current_num_threads().max(1);
+    for group in report.propositions.chunks(cores) {
+        let texts: Vec<String> = group
+            .par_iter()
+            .map(|p| {
+                let mut out = String::new();
+                render_proposition(report, p, &mut out);
+                out
+            })
+            .collect();
+        for text in texts {
+            w.write_all(text.as_bytes())?;
+        }
     }
+    let mut out = String::new();
     for (list, what) in [
         (
             &report.stale_acknowledgements,
@@ -190,15 +192,9 @@ fn timeline(p: &PropositionOut, out: &mut String) {
     }
 }
 
-fn render_proposition(
-    report: &Report,
-    p: &PropositionOut,
-    out: &mut String,
-    w: &mut dyn io::Write,
-) -> io::Result<()> {
+fn render_proposition(report: &Report, p: &PropositionOut, out: &mut String) {
     heading(p, out);
     timeline(p, out);
-    spill(out, w)?;
     let mine: Vec<&ContradictionOut> = report
         .contradictions
         .iter()
@@ -218,11 +214,9 @@ fn render_proposition(
             .max(1);
         let (group, tail) = rest.split_at(same);
         contradiction_group(group, out);
-        spill(out, w)?;
         rest = tail;
     }
     out.push('\n');
-    Ok(())
 }
 
 fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {

@@ -22,7 +22,7 @@ pub const VERSION: u32 = 1;
 
 /// Text shared by many places of a report (an article's id, path, date and
 /// source, a quoted sentence): one copy, however many contradictions quote it.
-pub type Text = std::rc::Rc<str>;
+pub type Text = std::sync::Arc<str>;
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -119,6 +119,9 @@ pub struct Checks<'a> {
     pub fail_on: Option<Vec<Kind>>,
     /// With `--since`: for each contradiction, whether the change introduced it.
     pub introduced: Option<(String, Vec<bool>)>,
+    /// Leave `claims` empty: the human report does not list them, and at a
+    /// million articles they weigh tens of megabytes.
+    pub without_claims: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -247,6 +250,7 @@ impl Report {
             .claims
             .iter()
             .zip(&sentences)
+            .take(if checks.without_claims { 0 } else { usize::MAX })
             .map(|(c, sentence)| {
                 let a = &texts[c.article];
                 ClaimOut {
@@ -295,7 +299,7 @@ impl Report {
         };
         let mut used = vec![false; acks.len()];
         let mut by_kind = ByKind::default();
-        let mut contradictions = Vec::new();
+        let mut contradictions = Vec::with_capacity(run.ledger.contradictions.len());
         for (i, c) in run.ledger.contradictions.iter().enumerate() {
             let proposition = proposition_ids[c.proposition].clone();
             let (a, b) = (side(c.a), side(c.b));
