@@ -89,7 +89,31 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut hits = 0;
             for a in &f.articles {
-                prefilter.scan(&a.text, a.body.clone(), |at| {
+                prefilter.scan(&a.text, a.body.clone(), |at, _| {
+                    hits += 1;
+                    at
+                });
+            }
+            black_box(hits)
+        })
+    });
+    // As `volte check` runs it: pieces cut at sentence starts, side by side.
+    let cuts: Vec<Vec<usize>> = f
+        .articles
+        .iter()
+        .map(|a| {
+            let lexicon = f.rulebook.lexicon("fr").expect("a French lexicon");
+            sentences::split(&a.text, a.body.clone(), lexicon, &f.rulebook.lexicons)
+                .iter()
+                .map(|s| s.span.start)
+                .collect()
+        })
+        .collect();
+    group.bench_function("automaton (side by side)", |b| {
+        b.iter(|| {
+            let mut hits = 0;
+            for (a, cuts) in f.articles.iter().zip(&cuts) {
+                prefilter.scan_pieces(&a.text, a.body.clone(), cuts, |at, _| {
                     hits += 1;
                     at
                 });

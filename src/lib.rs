@@ -27,5 +27,6 @@ pub mod rulebook;
 pub mod since;
 pub mod suggest;
 pub mod text;
+pub mod timings;
 
 pub use error::Error;

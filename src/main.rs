@@ -608,7 +608,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 introduced,
                 without_claims: format == CheckFormat::Human,
             };
+            let phase = volte::timings::phase("report");
             let mut report = Report::checked(&run, &checks);
+            drop(phase);
+            let phase = volte::timings::phase("render");
             if matches!(format, CheckFormat::Sarif | CheckFormat::Github) {
                 // Code scanning and annotations want paths from the repository root.
                 if let Ok(repo) = volte::git::Repo::discover(&corpus_dir) {
@@ -624,6 +627,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 CheckFormat::Github => print(&github::render(&report))?,
                 CheckFormat::Markdown => print(&markdown::render(&report))?,
             }
+            drop(phase);
             let failing = report.summary.failing;
             // The process ends here: the system takes back the claims and the
             // report at once, faster than freeing them one by one.

@@ -140,6 +140,12 @@ pub struct Scratch {
     stems: HashMap<String, Option<String>>,
     hit_buf: Vec<TermId>,
     marked: Vec<bool>,
+    /// Where each sentence starts, for the prefilter's side-by-side reading.
+    cuts: Vec<usize>,
+    /// The prefilter's literal kinds per sentence, then per sentence read.
+    kinds: Vec<u8>,
+    read_kinds: Vec<u8>,
+    read_marked: Vec<bool>,
 }
 
 /// Matches one article.
@@ -173,7 +179,14 @@ pub fn analyze(
         rulebook.prefilter(&article.lang)
     };
     if let Some(prefilter) = prefilter {
-        mark_sentences(prefilter, text, article.body.clone(), &all, scratch);
+        mark_sentences(
+            prefilter,
+            text,
+            article.body.clone(),
+            &all,
+            options.include_comments,
+            scratch,
+        );
     }
     let mut analysis = Analysis::default();
     if scratch.present.len() != rulebook.terms.len() {
@@ -207,9 +220,12 @@ pub fn analyze(
         if prefilter.is_some() && !scratch.marked[index] {
             // No literal of the rulebook: no mention, no claim. It still
             // counts as a sentence between a mention and a cue.
-            recent.push(Vec::new());
-            if recent.len() > max_context.max(1) {
-                recent.remove(0);
+            // Once the window holds only such sentences, another changes nothing.
+            if recent.len() < max_context.max(1) || recent.iter().any(|r| !r.is_empty()) {
+                recent.push(Vec::new());
+                if recent.len() > max_context.max(1) {
+                    recent.remove(0);
+                }
             }
             continue;
         }
@@ -361,28 +377,57 @@ pub fn bounded(text: &str, sentences: Vec<Sentence>) -> Vec<Sentence> {
     out
 }
 
-/// Sets `scratch.marked[i]` for each sentence that holds a literal of the
-/// prefilter: the only sentences that can name an entity or match a pattern.
+/// Sets `scratch.marked[i]` for each sentence the matcher must read: those
+/// the prefilter's literals show can make a claim or name an actor near one
+/// ([`Prefilter::select`]).
 fn mark_sentences(
     prefilter: &Prefilter,
     text: &str,
     body: Range<usize>,
     all: &[Sentence],
+    include_comments: bool,
     scratch: &mut Scratch,
 ) {
-    scratch.marked.clear();
-    scratch.marked.resize(all.len(), false);
-    let marked = &mut scratch.marked;
-    prefilter.scan(text, body, |offset| {
+    scratch.kinds.clear();
+    scratch.kinds.resize(all.len(), 0);
+    scratch.cuts.clear();
+    scratch.cuts.extend(all.iter().map(|s| s.span.start));
+    let kinds = &mut scratch.kinds;
+    prefilter.scan_pieces(text, body, &scratch.cuts, |offset, kind| {
         let k = all.partition_point(|s| s.span.start <= offset);
         match k.checked_sub(1) {
             Some(i) if offset < all[i].span.end => {
-                marked[i] = true;
-                all[i].span.end
+                kinds[i] |= kind;
+                // Both kinds found: nothing more to learn of this sentence.
+                if kinds[i] == crate::prefilter::NAME | crate::prefilter::CUE {
+                    all[i].span.end
+                } else {
+                    offset
+                }
             }
             _ => offset,
         }
     });
+    // Context counts the sentences read, so the selection sees only those.
+    let read = |s: &Sentence| include_comments || s.section != Section::Comment;
+    scratch.read_kinds.clear();
+    scratch.read_kinds.extend(
+        all.iter()
+            .zip(kinds.iter())
+            .filter(|(s, _)| read(s))
+            .map(|(_, &k)| k),
+    );
+    scratch.read_marked.clear();
+    scratch.read_marked.resize(scratch.read_kinds.len(), false);
+    prefilter.select(&scratch.read_kinds, &mut scratch.read_marked);
+    scratch.marked.clear();
+    scratch.marked.resize(all.len(), false);
+    let mut chosen = scratch.read_marked.iter();
+    for (m, s) in scratch.marked.iter_mut().zip(all) {
+        if read(s) {
+            *m = chosen.next().copied().unwrap_or(true);
+        }
+    }
 }
 
 /// True when the sentence ends with a question mark (closing quotes aside).

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::ledger::{self, Ledger};
 use crate::matcher::{self, Claim, Options, Scratch};
 use crate::rulebook::{self, Rulebook};
+use crate::timings;
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -51,8 +52,13 @@ pub struct Run {
 /// only its metadata and claims are kept, so memory follows the claims, not
 /// the size of the corpus.
 pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run, Error> {
+    let phase = timings::phase("rulebook");
     let rulebook = rulebook::load(rules)?;
+    drop(phase);
+    let phase = timings::phase("listing");
     let listing = corpus::article_files(corpus_dir)?;
+    drop(phase);
+    let phase = timings::phase("cache-open");
     let match_options = match_options(options);
     let cache = options.cache.as_ref().map(|dir| {
         let key = cache::key(&rulebook, rules, options.include_comments);
@@ -68,6 +74,8 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     let mut claims: Vec<Claim> = Vec::new();
     let mut cached = 0;
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    drop(phase);
+    let phase = timings::phase("articles");
     // A batch at a time, so what the workers hand back is never the whole
     // corpus's worth at once.
     for (batch, files) in listing.files.chunks(BATCH).enumerate() {
@@ -132,6 +140,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
             entries.extend(outcome.entry);
         }
     }
+    drop(phase);
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     match errors.len() {
         0 => {}
@@ -149,6 +158,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         )));
     }
     let mut warnings = Vec::new();
+    let phase = timings::phase("cache-save");
     if let Some(cache) = &cache {
         warnings.extend(cache.warning.clone());
         if cache.differs(&entries) {
@@ -157,7 +167,10 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
             }
         }
     }
+    drop(phase);
+    let phase = timings::phase("ledger");
     let mut run = finish(rulebook, articles, sentences, claims, options);
+    drop(phase);
     run.warnings = warnings;
     run.cached = cached;
     run.skipped = skipped;
@@ -219,7 +232,7 @@ fn read_one<'c>(
             return Ok(hit);
         }
     }
-    let bytes = corpus::read_bytes(path)?;
+    let bytes = corpus::read_listed(path, file.stamp.map(|(size, _)| size))?;
     let hash = cache.map(|_| cache::content_hash(&bytes));
     if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
         if let Some(hit) = cache

@@ -546,28 +546,43 @@ pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
 /// The bytes of an article file, within the size limit. Not a regular file is
 /// an [`Error::Skipped`].
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
+    read_listed(path, None)
+}
+
+/// Like [`read_bytes`] for a file the listing has looked at already: `size`
+/// is the size it saw (the listing skips what is not a regular file), so the
+/// file is not looked at again and is read into a buffer of the right size.
+pub fn read_listed(path: &Path, size: Option<u64>) -> Result<Vec<u8>, Error> {
     let shown = display_path(path);
-    // Looked at before opening: opening a named pipe waits for a writer.
-    let metadata = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
-    if !metadata.is_file() {
-        return Err(Error::Skipped(Skipped {
-            path: shown,
-            reason: "not a regular file".into(),
-        }));
-    }
-    if metadata.len() > MAX_ARTICLE_BYTES {
+    let size = match size {
+        Some(size) => size,
+        None => {
+            // Looked at before opening: opening a named pipe waits for a writer.
+            let metadata = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
+            if !metadata.is_file() {
+                return Err(Error::Skipped(Skipped {
+                    path: shown,
+                    reason: "not a regular file".into(),
+                }));
+            }
+            metadata.len()
+        }
+    };
+    if size > MAX_ARTICLE_BYTES {
         return Err(Error::Article {
             path: shown,
             line: 1,
             message: format!(
                 "{:.1} MB, over the limit of {} MB for one article; split it or leave it out (.volteignore)",
-                metadata.len() as f64 / 1_048_576.0,
+                size as f64 / 1_048_576.0,
                 MAX_ARTICLE_BYTES / 1_048_576
             ),
         });
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
-    let mut bytes = Vec::new();
+    // One byte more than the size, so the read that finds the end needs no
+    // room of its own.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     // Read no further than the limit, should the file grow meanwhile.
     std::io::Read::read_to_end(
         &mut std::io::Read::take(file, MAX_ARTICLE_BYTES + 1),

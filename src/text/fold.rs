@@ -38,6 +38,33 @@ fn fold_char(c: char, out: &mut String) {
         out.push(c.to_ascii_lowercase());
         return;
     }
+    match latin(c) {
+        Some(mapped) => out.push_str(mapped),
+        None => out.extend(c.to_lowercase()),
+    }
+}
+
+/// The folded form of one character, written into `buf` (a character folds
+/// to at most three, of four bytes each).
+pub fn fold_char_bytes(c: char, buf: &mut [u8; 16]) -> &[u8] {
+    if c.is_ascii() {
+        buf[0] = (c as u8).to_ascii_lowercase();
+        return &buf[..1];
+    }
+    if let Some(mapped) = latin(c) {
+        buf[..mapped.len()].copy_from_slice(mapped.as_bytes());
+        return &buf[..mapped.len()];
+    }
+    let mut len = 0;
+    for lower in c.to_lowercase() {
+        len += lower.encode_utf8(&mut buf[len..]).len();
+    }
+    &buf[..len]
+}
+
+/// What a Latin letter with an accent, a ligature or an apostrophe folds to;
+/// `None` for a character that is only lowercased.
+fn latin(c: char) -> Option<&'static str> {
     let mapped: &str = match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å'
         | 'Ā' | 'Ă' | 'Ą' => "a",
@@ -69,12 +96,9 @@ fn fold_char(c: char, out: &mut String) {
         '’' | '‘' | 'ʼ' | '′' | '`' => "'",
         // Combining accents (decomposed input) vanish like precomposed ones.
         '\u{0300}'..='\u{036f}' => "",
-        _ => {
-            out.extend(c.to_lowercase());
-            return;
-        }
+        _ => return None,
     };
-    out.push_str(mapped);
+    Some(mapped)
 }
 
 #[cfg(test)]

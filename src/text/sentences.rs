@@ -43,8 +43,13 @@ const SHORT_LINE: usize = 50;
 /// A short line without final punctuation: a header line that stands alone.
 fn is_open_short_line(content: &str) -> bool {
     let trimmed = content.trim_end();
-    trimmed.chars().take(SHORT_LINE).count() < SHORT_LINE
-        && !trimmed.ends_with(['.', '!', '?', '…', ':', ',', ';', '»', '"', '”'])
+    // A character is one to four bytes: most lines are told by their length.
+    let short = match trimmed.len() {
+        n if n < SHORT_LINE => true,
+        n if n >= 4 * SHORT_LINE => false,
+        _ => trimmed.chars().take(SHORT_LINE).count() < SHORT_LINE,
+    };
+    short && !trimmed.ends_with(['.', '!', '?', '…', ':', ',', ';', '»', '"', '”'])
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +74,8 @@ pub fn split(
     lexicon: &Lexicon,
     lexicons: &Lexicons,
 ) -> Vec<Sentence> {
-    let mut sentences = Vec::new();
+    // About one sentence per hundred bytes of news.
+    let mut sentences = Vec::with_capacity(body.len() / 128 + 4);
     let mut section = Section::Body;
     let mut block: Option<Range<usize>> = None;
     let mut block_index = 0;
@@ -146,10 +152,12 @@ pub fn split(
     sentences
 }
 
-fn lines(text: &str, body: Range<usize>) -> Vec<Line> {
-    let mut out = Vec::new();
+fn lines(text: &str, body: Range<usize>) -> impl Iterator<Item = Line> + '_ {
     let mut pos = body.start;
-    while pos < body.end {
+    std::iter::from_fn(move || {
+        if pos >= body.end {
+            return None;
+        }
         let rest = &text[pos..body.end];
         let (len, next) = match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
             Some(i) => {
@@ -162,10 +170,9 @@ fn lines(text: &str, body: Range<usize>) -> Vec<Line> {
         let indent = raw.len() - raw.trim_start().len();
         let start = pos + indent;
         let end = pos + raw.trim_end().len();
-        out.push(classify(text, start..end.max(start)));
         pos = next;
-    }
-    out
+        Some(classify(text, start..end.max(start)))
+    })
 }
 
 fn classify(text: &str, content: Range<usize>) -> Line {

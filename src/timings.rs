@@ -1,0 +1,37 @@
+//! Phase timings for profiling a run: with `VOLTE_TIMINGS=1` in the
+//! environment, each phase of `volte check` prints its wall time to stderr.
+//! Nothing is measured or printed otherwise.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+fn enabled() -> bool {
+    static ENABLED: OnceLock<bool> = OnceLock::new();
+    *ENABLED.get_or_init(|| std::env::var_os("VOLTE_TIMINGS").is_some_and(|v| v != "0"))
+}
+
+/// A running phase: prints its name and elapsed time when it is dropped.
+pub struct Phase {
+    name: &'static str,
+    start: Option<Instant>,
+}
+
+/// Starts timing `name`.
+pub fn phase(name: &'static str) -> Phase {
+    Phase {
+        name,
+        start: enabled().then(Instant::now),
+    }
+}
+
+impl Drop for Phase {
+    fn drop(&mut self) {
+        if let Some(start) = self.start {
+            eprintln!(
+                "timing: {:<10} {:8.1} ms",
+                self.name,
+                start.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
+}
