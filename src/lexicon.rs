@@ -202,6 +202,10 @@ pub struct Lexicon {
     /// left out by `volte suggest`.
     stopwords: HashSet<String>,
     import: ImportFile,
+    /// The first words of the hedges, denials and hypotheticals, and the
+    /// one-word denials matched by prefix.
+    phrase_starts: HashSet<String>,
+    phrase_start_prefixes: Vec<String>,
     /// The first comment heading as written: what `volte add` writes.
     import_heading: Option<String>,
 }
@@ -305,6 +309,8 @@ impl Lexicon {
             test_variants: file.test_variants.clone().into_iter().collect(),
             stopwords: file.stopwords.iter().map(|w| fold(w)).collect(),
             import: file.import.clone(),
+            phrase_starts: HashSet::default(),
+            phrase_start_prefixes: Vec::new(),
         };
         // Hedges are phrases: read them with this lexicon's own elisions.
         let hedges = file
@@ -341,7 +347,28 @@ impl Lexicon {
             .map(|h| phrase_words(h, &lexicon))
             .filter(|words| !words.is_empty())
             .collect();
+        for (phrase, prefix) in lexicon.denials.iter().chain(&lexicon.denials_after) {
+            match (phrase.as_slice(), prefix) {
+                ([first], true) => lexicon.phrase_start_prefixes.push(first.clone()),
+                _ => {
+                    lexicon.phrase_starts.insert(phrase[0].clone());
+                }
+            }
+        }
+        for phrase in lexicon.hedges.iter().chain(&lexicon.hypotheticals) {
+            lexicon.phrase_starts.insert(phrase[0].clone());
+        }
         Ok(lexicon)
+    }
+
+    /// False for a folded word that starts no hedge, denial or hypothetical
+    /// phrase: the matcher looks for those at every word of a claim.
+    pub fn may_start_phrase(&self, word: &str) -> bool {
+        self.phrase_starts.contains(word)
+            || self
+                .phrase_start_prefixes
+                .iter()
+                .any(|p| word.starts_with(p.as_str()))
     }
 
     /// The full word an elided form stands for (`n` → `ne`).
@@ -385,6 +412,9 @@ impl Lexicon {
         at: usize,
         after: bool,
     ) -> Option<usize> {
+        if !words(at).is_some_and(|w| self.may_start_phrase(w)) {
+            return None;
+        }
         let later: &[_] = if after { &self.denials_after } else { &[] };
         self.denials
             .iter()
@@ -410,6 +440,9 @@ impl Lexicon {
     /// True when a hypothetical phrase (si, if) starts at word `at`, and no
     /// idiom (même si, even if) covers it.
     pub fn hypothetical_at<'w>(&self, words: &dyn Fn(usize) -> Option<&'w str>, at: usize) -> bool {
+        if !words(at).is_some_and(|w| self.may_start_phrase(w)) {
+            return false;
+        }
         let opens = self
             .hypotheticals
             .iter()

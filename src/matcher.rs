@@ -1053,6 +1053,9 @@ impl<'a> SentenceView<'a> {
     fn hedge(&self, lexicon: &Lexicon) -> Option<String> {
         let n = self.len();
         for start in 0..n {
+            if !lexicon.may_start_phrase(self.word(start)) {
+                continue;
+            }
             for phrase in &lexicon.hedges {
                 if start + phrase.len() <= n
                     && phrase
