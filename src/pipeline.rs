@@ -56,7 +56,8 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     let rulebook = rulebook::load(rules)?;
     drop(phase);
     let phase = timings::phase("listing");
-    let listing = corpus::article_files(corpus_dir)?;
+    // Each file is looked at when it is opened, on the worker that reads it.
+    let listing = corpus::walk_articles(corpus_dir)?;
     drop(phase);
     let phase = timings::phase("cache-open");
     let match_options = match_options(options);
@@ -74,19 +75,20 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     let mut claims: Vec<Claim> = Vec::new();
     let mut cached = 0;
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut same_files = corpus::SameFiles::default();
     drop(phase);
     let phase = timings::phase("articles");
     // A batch at a time, so what the workers hand back is never the whole
     // corpus's worth at once.
     for (batch, files) in listing.files.chunks(BATCH).enumerate() {
-        let results: Vec<Result<Outcome, Error>> = files
+        let results: Vec<(Option<corpus::FileKey>, Result<Outcome, Error>)> = files
             .par_iter()
             .enumerate()
             .map_init(Scratch::default, |scratch, (i, file)| {
                 // The cache knows articles by their path inside the corpus, so
                 // `--corpus corpus` and `--corpus /abs/corpus` share it.
                 let key = file.path.strip_prefix(corpus_dir).unwrap_or(&file.path);
-                read_one(
+                open_and_read(
                     batch * BATCH + i,
                     file,
                     key,
@@ -102,11 +104,16 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         let done = batch * BATCH + files.len();
         let batch_claims: usize = results
             .iter()
-            .map(|r| r.as_ref().map_or(0, |o| o.claims.len()))
+            .map(|(_, r)| r.as_ref().map_or(0, |o| o.claims.len()))
             .sum();
         let expected = (claims.len() + batch_claims) * listing.files.len() / done.max(1);
         claims.reserve_exact(expected.saturating_sub(claims.len()));
-        for result in results {
+        for (file, (same, result)) in files.iter().zip(results) {
+            // The same file reached twice (a link to it): kept at its first path.
+            if let Some(skip) = same.and_then(|same| same_files.first(same, &file.path)) {
+                skipped.push(skip);
+                continue;
+            }
             let outcome = match result {
                 Ok(outcome) => outcome,
                 Err(Error::Skipped(s)) => {
@@ -177,6 +184,41 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     Ok(run)
 }
 
+/// An article file, open, and what looking at it told.
+struct Opened<'p> {
+    path: &'p Path,
+    file: std::fs::File,
+    size: u64,
+    /// Size and modification time, the cache's first check.
+    stamp: Option<(u64, u128)>,
+}
+
+/// Opens article `file` and reads it (or takes it from the cache), with the
+/// key of the file it reaches so the caller can skip a second path to it.
+fn open_and_read<'c>(
+    index: usize,
+    file: &corpus::ArticleFile,
+    key: &Path,
+    rulebook: &Rulebook,
+    options: Options,
+    cache: Option<&'c Cache>,
+    scratch: &mut Scratch,
+) -> (Option<corpus::FileKey>, Result<Outcome<'c>, Error>) {
+    let (handle, metadata) = match corpus::open_listed(&file.path) {
+        Ok(opened) => opened,
+        Err(e) => return (None, Err(e)),
+    };
+    let same = corpus::FileKey::of(&file.path, Some(&metadata));
+    let opened = Opened {
+        path: &file.path,
+        file: handle,
+        size: metadata.len(),
+        stamp: corpus::stamp(&metadata),
+    };
+    let outcome = read_one(index, opened, key, rulebook, options, cache, scratch);
+    (Some(same), outcome)
+}
+
 /// What one article gave, from the cache or read afresh.
 struct Outcome<'c> {
     article: Article,
@@ -191,15 +233,15 @@ struct Outcome<'c> {
 /// is unchanged. The article's text is dropped before returning.
 fn read_one<'c>(
     index: usize,
-    file: &corpus::ArticleFile,
+    opened: Opened,
     key: &Path,
     rulebook: &Rulebook,
     options: Options,
     cache: Option<&'c Cache>,
     scratch: &mut Scratch,
 ) -> Result<Outcome<'c>, Error> {
-    let path = file.path.as_path();
-    let stamp = cache.and(file.stamp);
+    let path = opened.path;
+    let stamp = cache.and(opened.stamp);
     let reuse = |cache: &'c Cache, slot: &'c Slot, size: u64, modified: u128| {
         // A damaged entry is no hit: the article is read again.
         let body = cache.body(slot).ok()?;
@@ -232,7 +274,7 @@ fn read_one<'c>(
             return Ok(hit);
         }
     }
-    let bytes = corpus::read_listed(path, file.stamp.map(|(size, _)| size))?;
+    let bytes = corpus::read_open(path, opened.file, opened.size)?;
     let hash = cache.map(|_| cache::content_hash(&bytes));
     if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
         if let Some(hit) = cache

@@ -247,6 +247,59 @@ pub struct ArticleFile {
 /// folder; a loop, a link out of it or a second link to the same file is
 /// skipped, and said so.
 pub fn article_files(dir: &Path) -> Result<Listing, Error> {
+    let mut listing = walk_articles(dir)?;
+    // One `stat` per file, on every core: what makes two paths the same file,
+    // and the cache's first check.
+    let metas: Vec<Option<std::fs::Metadata>> = listing
+        .files
+        .par_iter()
+        .map(|f| std::fs::metadata(&f.path).ok())
+        .collect();
+    // The same file reached twice (a link to it): read once, at its first path.
+    let mut seen = SameFiles::default();
+    let mut files = Vec::with_capacity(listing.files.len());
+    for (mut file, meta) in std::mem::take(&mut listing.files).into_iter().zip(metas) {
+        let key = FileKey::of(&file.path, meta.as_ref());
+        match seen.first(key, &file.path) {
+            Some(skip) => listing.skipped.push(skip),
+            None => {
+                file.stamp = meta.as_ref().and_then(stamp);
+                files.push(file);
+            }
+        }
+    }
+    listing.files = files;
+    listing.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(listing)
+}
+
+/// The paths already read, by the file they reach.
+#[derive(Debug, Default)]
+pub struct SameFiles {
+    seen: HashMap<FileKey, PathBuf>,
+}
+
+impl SameFiles {
+    /// `None` for the first path to a file; for another, the notice that
+    /// skips it. Paths come in the listing's order, so the first one wins.
+    pub fn first(&mut self, key: FileKey, path: &Path) -> Option<Skipped> {
+        match self.seen.get(&key) {
+            Some(first) => Some(Skipped {
+                path: display_path(path),
+                reason: format!("the same file as {}", display_path(first).display()),
+            }),
+            None => {
+                self.seen.insert(key, path.to_path_buf());
+                None
+            }
+        }
+    }
+}
+
+/// Like [`article_files`], without looking at the files: no stamps, and a
+/// file reached by two paths is listed twice (for [`SameFiles`] to sort out
+/// once each is opened).
+pub fn walk_articles(dir: &Path) -> Result<Listing, Error> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "{}: no such folder",
@@ -325,34 +378,6 @@ pub fn article_files(dir: &Path) -> Result<Listing, Error> {
     // By path, folder by folder: a separator sorts before any other byte, as
     // `Path`'s order has it, without splitting every path into components.
     listing.files.sort_by_cached_key(|f| path_key(&f.path));
-    // One `stat` per file, on every core: what makes two paths the same file,
-    // and the cache's first check.
-    let metas: Vec<Option<std::fs::Metadata>> = listing
-        .files
-        .par_iter()
-        .map(|f| std::fs::metadata(&f.path).ok())
-        .collect();
-    // The same file reached twice (a link to it): read once, at its first path.
-    let mut seen: HashMap<FileKey, usize> = HashMap::with_capacity(metas.len());
-    let mut files = Vec::with_capacity(listing.files.len());
-    for (mut file, meta) in std::mem::take(&mut listing.files).into_iter().zip(metas) {
-        let key = FileKey::of(&file.path, meta.as_ref());
-        match seen.get(&key) {
-            Some(&first) => {
-                let first: &ArticleFile = &files[first];
-                listing.skipped.push(Skipped {
-                    path: display_path(&file.path),
-                    reason: format!("the same file as {}", display_path(&first.path).display()),
-                })
-            }
-            None => {
-                seen.insert(key, files.len());
-                file.stamp = meta.as_ref().and_then(stamp);
-                files.push(file);
-            }
-        }
-    }
-    listing.files = files;
     listing.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(listing)
 }
@@ -385,15 +410,16 @@ pub fn stamp(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
 
 /// What makes two paths the same file: its device and inode where there are
 /// some, else its resolved path (which costs a call per folder).
-#[derive(PartialEq, Eq, Hash)]
-enum FileKey {
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub enum FileKey {
     #[cfg_attr(not(unix), allow(dead_code))]
     Inode(u64, u64),
     Path(PathBuf),
 }
 
 impl FileKey {
-    fn of(path: &Path, meta: Option<&std::fs::Metadata>) -> FileKey {
+    /// The file at `path`, as its metadata (when there is any) tells it.
+    pub fn of(path: &Path, meta: Option<&std::fs::Metadata>) -> FileKey {
         #[cfg(unix)]
         if let Some(meta) = meta {
             use std::os::unix::fs::MetadataExt;
@@ -546,31 +572,45 @@ pub fn read_article(path: &Path, default_lang: &str) -> Result<Article, Error> {
 /// The bytes of an article file, within the size limit. Not a regular file is
 /// an [`Error::Skipped`].
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
-    read_listed(path, None)
+    let shown = display_path(path);
+    // Looked at before opening: opening a named pipe waits for a writer.
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
+    if !metadata.is_file() {
+        return Err(Error::Skipped(Skipped {
+            path: shown,
+            reason: "not a regular file".into(),
+        }));
+    }
+    check_size(path, metadata.len())?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
+    read_limited(path, file, metadata.len())
 }
 
-/// Like [`read_bytes`] for a file the listing has looked at already: `size`
-/// is the size it saw (the listing skips what is not a regular file), so the
-/// file is not looked at again and is read into a buffer of the right size.
-pub fn read_listed(path: &Path, size: Option<u64>) -> Result<Vec<u8>, Error> {
-    let shown = display_path(path);
-    let size = match size {
-        Some(size) => size,
-        None => {
-            // Looked at before opening: opening a named pipe waits for a writer.
-            let metadata = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
-            if !metadata.is_file() {
-                return Err(Error::Skipped(Skipped {
-                    path: shown,
-                    reason: "not a regular file".into(),
-                }));
-            }
-            metadata.len()
-        }
-    };
+/// Opens a file of the listing (which skips what is not a regular file) and
+/// looks at it through the open file: one path lookup, not two.
+pub fn open_listed(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Error> {
+    let shown = || display_path(path);
+    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown(), e))?;
+    let metadata = file.metadata().map_err(|e| Error::io(&shown(), e))?;
+    if !metadata.is_file() {
+        return Err(Error::Skipped(Skipped {
+            path: shown(),
+            reason: "not a regular file".into(),
+        }));
+    }
+    Ok((file, metadata))
+}
+
+/// Reads an article opened by [`open_listed`], whose size is `size`.
+pub fn read_open(path: &Path, file: std::fs::File, size: u64) -> Result<Vec<u8>, Error> {
+    check_size(path, size)?;
+    read_limited(path, file, size)
+}
+
+fn check_size(path: &Path, size: u64) -> Result<(), Error> {
     if size > MAX_ARTICLE_BYTES {
         return Err(Error::Article {
-            path: shown,
+            path: display_path(path),
             line: 1,
             message: format!(
                 "{:.1} MB, over the limit of {} MB for one article; split it or leave it out (.volteignore)",
@@ -579,7 +619,11 @@ pub fn read_listed(path: &Path, size: Option<u64>) -> Result<Vec<u8>, Error> {
             ),
         });
     }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
+    Ok(())
+}
+
+/// Reads `file`, `size` bytes long when looked at, into a buffer of that size.
+fn read_limited(path: &Path, file: std::fs::File, size: u64) -> Result<Vec<u8>, Error> {
     // One byte more than the size, so the read that finds the end needs no
     // room of its own.
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
@@ -588,10 +632,10 @@ pub fn read_listed(path: &Path, size: Option<u64>) -> Result<Vec<u8>, Error> {
         &mut std::io::Read::take(file, MAX_ARTICLE_BYTES + 1),
         &mut bytes,
     )
-    .map_err(|e| Error::io(&shown, e))?;
+    .map_err(|e| Error::io(&display_path(path), e))?;
     if bytes.len() as u64 > MAX_ARTICLE_BYTES {
         return Err(Error::Article {
-            path: shown,
+            path: display_path(path),
             line: 1,
             message: "grew over the size limit while being read".into(),
         });
