@@ -187,7 +187,8 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
 /// An article file, open, and what looking at it told.
 struct Opened<'p> {
     path: &'p Path,
-    file: std::fs::File,
+    /// `None` until the article has to be read.
+    file: Option<std::fs::File>,
     size: u64,
     /// Size and modification time, the cache's first check.
     stamp: Option<(u64, u128)>,
@@ -204,8 +205,15 @@ fn open_and_read<'c>(
     cache: Option<&'c Cache>,
     scratch: &mut Scratch,
 ) -> (Option<corpus::FileKey>, Result<Outcome<'c>, Error>) {
-    let (handle, metadata) = match corpus::open_listed(&file.path) {
-        Ok(opened) => opened,
+    // With a cache, most articles are reused unread: a look at the path is
+    // all they need. Without one, each is opened and looked at through the
+    // open file.
+    let looked = match cache {
+        Some(_) => corpus::look_listed(&file.path).map(|m| (None, m)),
+        None => corpus::open_listed(&file.path).map(|(f, m)| (Some(f), m)),
+    };
+    let (handle, metadata) = match looked {
+        Ok(looked) => looked,
         Err(e) => return (None, Err(e)),
     };
     let same = corpus::FileKey::of(&file.path, Some(&metadata));
@@ -274,7 +282,11 @@ fn read_one<'c>(
             return Ok(hit);
         }
     }
-    let bytes = corpus::read_open(path, opened.file, opened.size)?;
+    let handle = match opened.file {
+        Some(handle) => handle,
+        None => corpus::open_file(path)?,
+    };
+    let bytes = corpus::read_open(path, handle, opened.size)?;
     let hash = cache.map(|_| cache::content_hash(&bytes));
     if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
         if let Some(hit) = cache

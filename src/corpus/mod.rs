@@ -601,6 +601,23 @@ pub fn open_listed(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Er
     Ok((file, metadata))
 }
 
+/// Looks at a file of the listing by its path, without opening it.
+pub fn look_listed(path: &Path) -> Result<std::fs::Metadata, Error> {
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(&display_path(path), e))?;
+    if !metadata.is_file() {
+        return Err(Error::Skipped(Skipped {
+            path: display_path(path),
+            reason: "not a regular file".into(),
+        }));
+    }
+    Ok(metadata)
+}
+
+/// Opens a file [`look_listed`] has looked at.
+pub fn open_file(path: &Path) -> Result<std::fs::File, Error> {
+    std::fs::File::open(path).map_err(|e| Error::io(&display_path(path), e))
+}
+
 /// Reads an article opened by [`open_listed`], whose size is `size`.
 pub fn read_open(path: &Path, file: std::fs::File, size: u64) -> Result<Vec<u8>, Error> {
     check_size(path, size)?;

@@ -11,6 +11,7 @@ pub mod human;
 pub mod markdown;
 pub mod sarif;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::ledger::{Kind, Position};
@@ -191,7 +192,7 @@ impl Report {
         // Each article's and claim's text is made once, then shared.
         let texts: Vec<ArticleOut> = run
             .articles
-            .iter()
+            .par_iter()
             .map(|a| ArticleOut {
                 id: a.id.as_str().into(),
                 path: path_string(&a.path).into(),
@@ -209,7 +210,7 @@ impl Report {
             .collect();
         let sentences: Vec<Text> = run
             .claims
-            .iter()
+            .par_iter()
             .map(|c| c.sentence.as_str().into())
             .collect();
         let propositions = run
@@ -300,9 +301,15 @@ impl Report {
         let mut used = vec![false; acks.len()];
         let mut by_kind = ByKind::default();
         let mut contradictions = Vec::with_capacity(run.ledger.contradictions.len());
-        for (i, c) in run.ledger.contradictions.iter().enumerate() {
+        // Both sides of every contradiction, on every core.
+        let sides: Vec<(Side, Side)> = run
+            .ledger
+            .contradictions
+            .par_iter()
+            .map(|c| (side(c.a), side(c.b)))
+            .collect();
+        for (i, (c, (a, b))) in run.ledger.contradictions.iter().zip(sides).enumerate() {
             let proposition = proposition_ids[c.proposition].clone();
-            let (a, b) = (side(c.a), side(c.b));
             let matching = acks
                 .iter()
                 .position(|ack| ack.covers(&proposition, &a.article, &b.article));
