@@ -18,7 +18,7 @@ fn claims(extra: &[&str]) -> BTreeSet<String> {
     let output = Command::cargo_bin("volte")
         .unwrap()
         .current_dir(dir)
-        .args(["check", "--format", "json"])
+        .args(["check", "--no-cache", "--format", "json"])
         .args(extra)
         .output()
         .unwrap();
