@@ -142,12 +142,10 @@ pub fn build(
     propositions: usize,
     window_days: u32,
 ) -> Ledger {
-    // Sources compare folded (`Le Monde` is `le monde`): folded once here.
-    let sources: Vec<String> = articles.iter().map(|a| fold(a.source.trim())).collect();
     // Propositions are independent: one per core, gathered in order.
     let built: Vec<(Option<Timeline>, Vec<Contradiction>)> = (0..propositions)
         .into_par_iter()
-        .map(|p| proposition_ledger(p, articles, claims, &sources, window_days))
+        .map(|p| of_proposition(p, articles, claims, window_days))
         .collect();
     let mut ledger = Ledger::default();
     for (timeline, found) in built {
@@ -157,12 +155,13 @@ pub fn build(
     ledger
 }
 
-/// The timeline of one proposition and its contradictions, sorted.
-fn proposition_ledger(
+/// The timeline of one proposition and its contradictions, sorted: one
+/// proposition's share of [`build`], which a report can make, use and drop
+/// a proposition at a time.
+pub fn of_proposition(
     proposition: usize,
     articles: &[Article],
     claims: &[Claim],
-    sources: &[String],
     window_days: u32,
 ) -> (Option<Timeline>, Vec<Contradiction>) {
     let mut entries: Vec<Entry> = Vec::new();
@@ -197,6 +196,11 @@ fn proposition_ledger(
         (a.date.sort_key(), &a.id).cmp(&(b.date.sort_key(), &b.id))
     });
 
+    // Sources compare folded (`Le Monde` is `le monde`): folded once per entry.
+    let sources: Vec<String> = entries
+        .iter()
+        .map(|e| fold(articles[e.article].source.trim()))
+        .collect();
     let mut found = Vec::new();
     for entry in entries.iter().filter(|e| e.position == Position::Mixed) {
         let first = |s: Stance| {
@@ -226,7 +230,7 @@ fn proposition_ledger(
             continue;
         };
         let b = &articles[later.article];
-        let source = sources[later.article].as_str();
+        let source = sources[j].as_str();
         let opposite = stance.flipped();
         let mut earlier: Vec<usize> = last.get(&opposite).copied().into_iter().collect();
         if !source.is_empty() {
@@ -238,7 +242,7 @@ fn proposition_ledger(
         }
         for i in earlier {
             let a = &articles[entries[i].article];
-            let kind = if !source.is_empty() && sources[entries[i].article] == source {
+            let kind = if !source.is_empty() && sources[i] == source {
                 Kind::SelfContradiction
             } else if a.date.gap_days(b.date) <= i64::from(window_days) {
                 Kind::Conflict

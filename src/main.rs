@@ -608,6 +608,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 introduced,
                 without_claims: format == CheckFormat::Human,
             };
+            if format == CheckFormat::Human && checks.introduced.is_none() {
+                // A proposition at a time: the whole report is never held.
+                let phase = volte::timings::phase("report");
+                let summary = write_stdout(|w| human::write_run(&run, &checks, w))?;
+                drop(phase);
+                std::mem::forget(run);
+                return Ok(if summary.failing > 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                });
+            }
             let phase = volte::timings::phase("report");
             let mut report = Report::checked(&run, &checks);
             drop(phase);
@@ -1164,7 +1176,7 @@ fn unknown_proposition(rulebook: &rulebook::Rulebook, id: &str) -> anyhow::Error
 /// a buffer. Colour is decided once: on a terminal the codes pass, otherwise
 /// the renderer writes none, and an escape sequence quoted from an article is
 /// stripped as `print` would.
-fn write_stdout(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+fn write_stdout<T>(render: impl FnOnce(&mut dyn Write) -> std::io::Result<T>) -> Result<T> {
     let stdout = std::io::stdout();
     let choice = anstream::AutoStream::choice(&stdout);
     let plain = choice == anstream::ColorChoice::Never;
@@ -1174,11 +1186,49 @@ fn write_stdout(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> R
     } else {
         Sink::Color(anstream::AutoStream::new(stdout.lock(), choice))
     };
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
-    let result = render(&mut out).and_then(|()| out.flush());
-    match result {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("writing the report to standard output"),
+    let mut out = UntilClosed {
+        out: std::io::BufWriter::with_capacity(1 << 16, sink),
+        closed: false,
+    };
+    let result = render(&mut out).and_then(|value| out.flush().map(|()| value));
+    result.context("writing the report to standard output")
+}
+
+/// A writer that takes the reader closing the pipe (`volte check | head`) as
+/// the end of output, not an error: the rest is rendered and dropped, so the
+/// run still ends with its exit code.
+struct UntilClosed<W> {
+    out: W,
+    closed: bool,
+}
+
+impl<W: Write> UntilClosed<W> {
+    fn closing<T>(&mut self, result: std::io::Result<T>, done: T) -> std::io::Result<T> {
+        match result {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(done)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for UntilClosed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let result = self.out.write(buf);
+        self.closing(result, buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.out.flush();
+        self.closing(result, ())
     }
 }
 

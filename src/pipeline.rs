@@ -36,7 +36,9 @@ pub struct Run {
     pub sentences: usize,
     /// In article order, then line order.
     pub claims: Vec<Claim>,
-    pub ledger: Ledger,
+    /// Built on first use: the human report builds it a proposition at a
+    /// time instead, so the whole ledger is never held.
+    ledger: std::sync::OnceLock<Ledger>,
     pub window_days: u32,
     /// Things the user should know that did not stop the run (a corrupt cache).
     pub warnings: Vec<String>,
@@ -46,7 +48,22 @@ pub struct Run {
     pub skipped: Vec<Skipped>,
 }
 
-/// Loads the rulebook and the corpus, matches every article and builds the ledger.
+impl Run {
+    /// The timelines and contradictions of every proposition.
+    pub fn ledger(&self) -> &Ledger {
+        self.ledger.get_or_init(|| {
+            ledger::build(
+                &self.articles,
+                &self.claims,
+                self.rulebook.propositions.len(),
+                self.window_days,
+            )
+        })
+    }
+}
+
+/// Loads the rulebook and the corpus and matches every article; the ledger
+/// is built when first asked for ([`Run::ledger`]).
 ///
 /// Articles stream: each is read, matched and dropped on a worker thread, and
 /// only its metadata and claims are kept, so memory follows the claims, not
@@ -175,9 +192,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         }
     }
     drop(phase);
-    let phase = timings::phase("ledger");
     let mut run = finish(rulebook, articles, sentences, claims, options);
-    drop(phase);
     run.warnings = warnings;
     run.cached = cached;
     run.skipped = skipped;
@@ -341,13 +356,12 @@ fn finish(
     options: &RunOptions,
 ) -> Run {
     let window_days = options.window_days.unwrap_or(rulebook.conflict_window_days);
-    let ledger = ledger::build(&articles, &claims, rulebook.propositions.len(), window_days);
     Run {
         rulebook,
         articles,
         sentences,
         claims,
-        ledger,
+        ledger: std::sync::OnceLock::new(),
         window_days,
         warnings: Vec::new(),
         cached: 0,

@@ -144,7 +144,7 @@ fn load_at(
 
 /// The key of a contradiction that survives edits elsewhere in the files.
 pub fn key(run: &Run, index: usize) -> (String, (String, String)) {
-    let c = &run.ledger.contradictions[index];
+    let c = &run.ledger().contradictions[index];
     let a = &run.articles[run.claims[c.a].article].id;
     let b = &run.articles[run.claims[c.b].article].id;
     (
@@ -174,9 +174,9 @@ fn says(run: &Run, article: &str) -> Option<Says> {
 /// bring its old contradictions back.
 pub fn introduced(run: &Run, base: &Baseline) -> Vec<bool> {
     let Some(old) = &base.old else {
-        return vec![true; run.ledger.contradictions.len()];
+        return vec![true; run.ledger().contradictions.len()];
     };
-    let old_keys: HashSet<(String, (String, String))> = (0..old.ledger.contradictions.len())
+    let old_keys: HashSet<(String, (String, String))> = (0..old.ledger().contradictions.len())
         .map(|i| key(old, i))
         .collect();
     let same_propositions = old.rulebook.propositions.iter().map(|p| &p.id).eq(run
@@ -202,9 +202,9 @@ pub fn introduced(run: &Run, base: &Baseline) -> Vec<bool> {
         };
         on(&now) != on(&then)
     };
-    (0..run.ledger.contradictions.len())
+    (0..run.ledger().contradictions.len())
         .map(|i| {
-            let c = &run.ledger.contradictions[i];
+            let c = &run.ledger().contradictions[i];
             let a = &run.articles[run.claims[c.a].article].id;
             let b = &run.articles[run.claims[c.b].article].id;
             !old_keys.contains(&key(run, i))

@@ -1,5 +1,6 @@
 //! Phase timings for profiling a run: with `VOLTE_TIMINGS=1` in the
-//! environment, each phase of `volte check` prints its wall time to stderr.
+//! environment, each phase of `volte check` prints its wall time to stderr,
+//! with the resident memory at its end and the peak so far.
 //! Nothing is measured or printed otherwise.
 
 use std::sync::OnceLock;
@@ -24,13 +25,35 @@ pub fn phase(name: &'static str) -> Phase {
     }
 }
 
+/// The process's resident memory now and at its peak, where the system tells
+/// it (Linux), for the end of a phase.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().strip_suffix("kB"))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    format!(
+        "   rss {:5} MB   peak {:5} MB",
+        field("VmRSS:"),
+        field("VmHWM:")
+    )
+}
+
 impl Drop for Phase {
     fn drop(&mut self) {
         if let Some(start) = self.start {
             eprintln!(
-                "timing: {:<10} {:8.1} ms",
+                "timing: {:<10} {:8.1} ms{}",
                 self.name,
-                start.elapsed().as_secs_f64() * 1e3
+                start.elapsed().as_secs_f64() * 1e3,
+                memory()
             );
         }
     }

@@ -10,8 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anstyle::{AnsiColor, Style};
 use rayon::prelude::*;
 
-use super::{ContradictionOut, PropositionOut, Report, Side};
-use crate::ledger::{Kind, Position};
+use std::collections::HashMap;
+
+use super::{
+    AcknowledgementOut, Checks, ContradictionOut, Judge, Names, PropositionOut, Report, Side,
+    Summary, Tally, Text,
+};
+use crate::ledger::{self, Kind, Position};
+use crate::pipeline::Run;
 use crate::rulebook::Stance;
 
 const BOLD: Style = Style::new().bold();
@@ -73,8 +79,13 @@ pub fn write(report: &Report, w: &mut dyn io::Write) -> io::Result<()> {
         let texts: Vec<String> = group
             .par_iter()
             .map(|p| {
+                let mine: Vec<&ContradictionOut> = report
+                    .contradictions
+                    .iter()
+                    .filter(|c| *c.proposition == *p.id)
+                    .collect();
                 let mut out = String::new();
-                render_proposition(report, p, &mut out);
+                render_proposition(p, &mine, &mut out);
                 out
             })
             .collect();
@@ -82,16 +93,95 @@ pub fn write(report: &Report, w: &mut dyn io::Write) -> io::Result<()> {
             w.write_all(text.as_bytes())?;
         }
     }
+    w.write_all(
+        closing(
+            &report.stale_acknowledgements,
+            &report.expired_acknowledgements,
+            &report.summary,
+        )
+        .as_bytes(),
+    )
+}
+
+/// The `check` report of `run`, straight from the run: each proposition's
+/// ledger and model are made, rendered and dropped in turn, so memory holds
+/// the claims and a few propositions, never the whole ledger or report.
+/// The text is the same as [`write`] gives for [`Report::checked`]. Returns
+/// the summary, for the exit code.
+pub fn write_run(run: &Run, checks: &Checks<'_>, w: &mut dyn io::Write) -> io::Result<Summary> {
+    let judge = Judge::new(run, checks);
+    let mut used = vec![false; judge.acknowledgements()];
+    let mut tally = Tally::default();
+    let mut offset = 0;
+    let cores = rayon::current_num_threads().max(1);
+    let all: Vec<usize> = (0..run.rulebook.propositions.len()).collect();
+    for group in all.chunks(cores) {
+        let ledgers: Vec<_> = group
+            .par_iter()
+            .map(|&p| ledger::of_proposition(p, &run.articles, &run.claims, run.window_days))
+            .collect();
+        // Where each proposition's contradictions start in the whole ledger.
+        let offsets: Vec<usize> = ledgers
+            .iter()
+            .map(|(_, found)| {
+                offset += found.len();
+                offset - found.len()
+            })
+            .collect();
+        let rendered: Vec<(Tally, Vec<usize>, String)> = group
+            .par_iter()
+            .zip(&ledgers)
+            .zip(offsets)
+            .map(|((&p, (timeline, found)), offset)| {
+                let entries = timeline.as_ref().map_or(&[][..], |t| t.entries.as_slice());
+                // Each article's names made once for the proposition, then shared.
+                let names: HashMap<usize, Names> = entries
+                    .iter()
+                    .map(|e| (e.article, Names::of(&run.articles[e.article])))
+                    .collect();
+                let names = |i: usize| names[&i].clone();
+                let sentence = |c: usize| -> Text { run.claims[c].sentence.as_str().into() };
+                let part = judge.part(p, entries, found, offset, &names, &sentence);
+                let mine: Vec<&ContradictionOut> = part.contradictions.iter().collect();
+                let mut out = String::new();
+                render_proposition(&part.proposition, &mine, &mut out);
+                // Only the counts outlive the text.
+                let mut counts = Tally::default();
+                counts.add(&part);
+                (counts, part.used, out)
+            })
+            .collect();
+        drop(ledgers);
+        for (counts, part_used, text) in rendered {
+            w.write_all(text.as_bytes())?;
+            tally.absorb(&counts);
+            for m in part_used {
+                used[m] = true;
+            }
+        }
+    }
+    let closed = judge.close(&used, &tally);
+    w.write_all(
+        closing(
+            &closed.stale_acknowledgements,
+            &closed.expired_acknowledgements,
+            &closed.summary,
+        )
+        .as_bytes(),
+    )?;
+    Ok(closed.summary)
+}
+
+/// The lines after the propositions: acknowledgements to revisit, then the summary.
+fn closing(
+    stale: &[AcknowledgementOut],
+    expired: &[AcknowledgementOut],
+    summary: &Summary,
+) -> String {
     let mut out = String::new();
     for (list, what) in [
-        (
-            &report.stale_acknowledgements,
-            "matches no contradiction any more (stale)",
-        ),
-        (
-            &report.expired_acknowledgements,
-            "has expired: its contradiction fails again",
-        ),
+        (stale, "matches no contradiction any more (stale)"),
+        (expired, "has expired: its contradiction fails again"),
     ] {
         for a in list {
             let _ = writeln!(
@@ -106,9 +196,9 @@ pub fn write(report: &Report, w: &mut dyn io::Write) -> io::Result<()> {
             );
         }
     }
-    out.push_str(&summary_line(report));
+    out.push_str(&summary_text(summary));
     out.push('\n');
-    w.write_all(out.as_bytes())
+    out
 }
 
 /// What one article does to the report (after `volte add`): for each
@@ -192,16 +282,11 @@ fn timeline(p: &PropositionOut, out: &mut String) {
     }
 }
 
-fn render_proposition(report: &Report, p: &PropositionOut, out: &mut String) {
+fn render_proposition(p: &PropositionOut, mine: &[&ContradictionOut], out: &mut String) {
     heading(p, out);
     timeline(p, out);
-    let mine: Vec<&ContradictionOut> = report
-        .contradictions
-        .iter()
-        .filter(|c| *c.proposition == *p.id)
-        .collect();
     // Grouped by the later side: what this article contradicts, each quote once.
-    let mut rest = mine.as_slice();
+    let mut rest = mine;
     while let Some(first) = rest.first() {
         let same = rest
             .iter()
@@ -306,7 +391,10 @@ fn quote(side: &Side, indent: &str, out: &mut String) {
 
 /// One line that says how the run went, for the end of every report.
 pub fn summary_line(report: &Report) -> String {
-    let s = &report.summary;
+    summary_text(&report.summary)
+}
+
+fn summary_text(s: &Summary) -> String {
     let kinds: Vec<String> = Kind::ALL
         .iter()
         .map(|&k| format!("{} {}", s.by_kind.get(k), k.as_str()))

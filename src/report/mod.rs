@@ -181,6 +181,275 @@ fn path_string(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// What a timeline entry or a contradiction side shows of its article.
+#[derive(Clone)]
+pub struct Names {
+    pub id: Text,
+    pub path: Text,
+    pub date: Text,
+    pub source: Text,
+}
+
+impl Names {
+    /// The article's names as every report writes them.
+    pub fn of(article: &crate::corpus::Article) -> Self {
+        Names {
+            id: article.id.as_str().into(),
+            path: path_string(&article.path).into(),
+            date: article.date.to_string().into(),
+            source: article.source.as_str().into(),
+        }
+    }
+}
+
+/// One proposition's share of a report: its timeline, its contradictions
+/// as judged, and what judging them used.
+pub struct Part {
+    pub proposition: PropositionOut,
+    pub contradictions: Vec<ContradictionOut>,
+    pub by_kind: ByKind,
+    /// Acknowledgements (by index) that matched one of its contradictions.
+    pub used: Vec<usize>,
+}
+
+/// How a run is judged, made once and applied a proposition at a time.
+pub struct Judge<'a> {
+    run: &'a Run,
+    checks: &'a Checks<'a>,
+    fail_on: Vec<Kind>,
+    acks: &'a [crate::acknowledge::Acknowledgement],
+    proposition_ids: Vec<Text>,
+}
+
+impl<'a> Judge<'a> {
+    pub fn new(run: &'a Run, checks: &'a Checks<'a>) -> Self {
+        Judge {
+            run,
+            checks,
+            fail_on: checks
+                .fail_on
+                .clone()
+                .unwrap_or_else(|| run.rulebook.fail_on.clone()),
+            acks: checks
+                .acknowledgements
+                .map(|a| a.entries.as_slice())
+                .unwrap_or_default(),
+            proposition_ids: run
+                .rulebook
+                .propositions
+                .iter()
+                .map(|p| p.id.as_str().into())
+                .collect(),
+        }
+    }
+
+    /// Proposition `p`'s part, from its ledger (`entries`, and `found`, its
+    /// contradictions, the first of them number `offset` in the whole
+    /// ledger). `names` gives an article's names, `sentence` a claim's text.
+    pub fn part(
+        &self,
+        p: usize,
+        entries: &[crate::ledger::Entry],
+        found: &[crate::ledger::Contradiction],
+        offset: usize,
+        names: &(dyn Fn(usize) -> Names + Sync),
+        sentence: &(dyn Fn(usize) -> Text + Sync),
+    ) -> Part {
+        let run = self.run;
+        let prop = &run.rulebook.propositions[p];
+        let proposition = PropositionOut {
+            id: prop.id.clone(),
+            claim: prop.claim.clone(),
+            timeline: entries
+                .iter()
+                .map(|e| {
+                    let a = names(e.article);
+                    TimelineOut {
+                        article: a.id,
+                        date: a.date,
+                        source: a.source,
+                        stance: e.position,
+                        hedged: e.hedged,
+                        path: a.path,
+                        lines: {
+                            let mut lines: Vec<usize> =
+                                e.claims.iter().map(|&c| run.claims[c].line).collect();
+                            lines.dedup();
+                            lines
+                        },
+                    }
+                })
+                .collect(),
+        };
+        let side = |claim: usize| {
+            let c = &run.claims[claim];
+            let a = names(c.article);
+            Side {
+                article: a.id,
+                date: a.date,
+                source: a.source,
+                stance: c.stance,
+                path: a.path,
+                line: c.line,
+                sentence: sentence(claim),
+                hedged: c.hedged,
+            }
+        };
+        // Both sides of every contradiction, on every core.
+        let sides: Vec<(Side, Side)> = found.par_iter().map(|c| (side(c.a), side(c.b))).collect();
+        let expired = |ack: &crate::acknowledge::Acknowledgement| {
+            self.checks.today.is_some_and(|t| ack.expired(t))
+        };
+        let mut used = Vec::new();
+        let mut by_kind = ByKind::default();
+        let mut contradictions = Vec::with_capacity(found.len());
+        for (i, (c, (a, b))) in found.iter().zip(sides).enumerate() {
+            let proposition = self.proposition_ids[c.proposition].clone();
+            let matching = self
+                .acks
+                .iter()
+                .position(|ack| ack.covers(&proposition, &a.article, &b.article));
+            if let Some(m) = matching {
+                used.push(m);
+            }
+            if let Some((_, introduced)) = &self.checks.introduced {
+                if !introduced.get(offset + i).copied().unwrap_or(true) {
+                    continue;
+                }
+            }
+            let ack = matching.map(|m| &self.acks[m]).filter(|ack| !expired(ack));
+            match c.kind {
+                Kind::Conflict => by_kind.conflict += 1,
+                Kind::Reversal => by_kind.reversal += 1,
+                Kind::SelfContradiction => by_kind.self_ += 1,
+                Kind::Internal => by_kind.internal += 1,
+            }
+            contradictions.push(ContradictionOut {
+                proposition,
+                kind: c.kind,
+                a,
+                b,
+                acknowledged: ack.is_some(),
+                acknowledged_reason: ack.map(|a| a.reason.clone()),
+                fails: ack.is_none() && self.fail_on.contains(&c.kind),
+            });
+        }
+        Part {
+            proposition,
+            contradictions,
+            by_kind,
+            used,
+        }
+    }
+
+    /// What follows the propositions, once every part is judged: the
+    /// acknowledgements left unused or expired, and the totals.
+    /// `used` flags the acknowledgements some part used.
+    pub fn close(&self, used: &[bool], tally: &Tally) -> Closing {
+        let run = self.run;
+        let checks = self.checks;
+        let ack_path = checks
+            .acknowledgements
+            .map(|a| path_string(&a.path))
+            .unwrap_or_default();
+        let expired = |ack: &crate::acknowledge::Acknowledgement| {
+            checks.today.is_some_and(|t| ack.expired(t))
+        };
+        let ack_out = |ack: &crate::acknowledge::Acknowledgement| AcknowledgementOut {
+            path: ack_path.clone(),
+            line: ack.line,
+            proposition: ack.proposition.clone(),
+            articles: [ack.articles.0.clone(), ack.articles.1.clone()],
+            reason: ack.reason.clone(),
+        };
+        let stale_acknowledgements = self
+            .acks
+            .iter()
+            .zip(used)
+            .filter(|(_, u)| !**u)
+            .map(|(a, _)| ack_out(a))
+            .collect();
+        let expired_acknowledgements = self
+            .acks
+            .iter()
+            .zip(used)
+            .filter(|(a, u)| **u && expired(a))
+            .map(|(a, _)| ack_out(a))
+            .collect();
+        let summary = Summary {
+            articles: run.articles.len(),
+            skipped: run.skipped.len(),
+            sentences: run.sentences,
+            claims: run.claims.len(),
+            contradictions: tally.contradictions,
+            unacknowledged: tally.unacknowledged,
+            failing: tally.failing,
+            fail_on: self.fail_on.clone(),
+            by_kind: ByKind {
+                conflict: tally.by_kind.conflict,
+                reversal: tally.by_kind.reversal,
+                self_: tally.by_kind.self_,
+                internal: tally.by_kind.internal,
+            },
+            conflict_window_days: run.window_days,
+            since: checks.introduced.as_ref().map(|(rev, _)| rev.clone()),
+        };
+        Closing {
+            stale_acknowledgements,
+            expired_acknowledgements,
+            summary,
+        }
+    }
+
+    /// How many acknowledgements there are, for the `used` flags of [`Judge::close`].
+    pub fn acknowledgements(&self) -> usize {
+        self.acks.len()
+    }
+}
+
+/// The counts of the parts judged so far.
+#[derive(Default)]
+pub struct Tally {
+    pub contradictions: usize,
+    pub unacknowledged: usize,
+    pub failing: usize,
+    pub by_kind: ByKind,
+}
+
+impl Tally {
+    /// Adds the counts of another tally.
+    pub fn absorb(&mut self, other: &Tally) {
+        self.contradictions += other.contradictions;
+        self.unacknowledged += other.unacknowledged;
+        self.failing += other.failing;
+        self.by_kind.conflict += other.by_kind.conflict;
+        self.by_kind.reversal += other.by_kind.reversal;
+        self.by_kind.self_ += other.by_kind.self_;
+        self.by_kind.internal += other.by_kind.internal;
+    }
+
+    pub fn add(&mut self, part: &Part) {
+        self.contradictions += part.contradictions.len();
+        self.unacknowledged += part
+            .contradictions
+            .iter()
+            .filter(|c| !c.acknowledged)
+            .count();
+        self.failing += part.contradictions.iter().filter(|c| c.fails).count();
+        self.by_kind.conflict += part.by_kind.conflict;
+        self.by_kind.reversal += part.by_kind.reversal;
+        self.by_kind.self_ += part.by_kind.self_;
+        self.by_kind.internal += part.by_kind.internal;
+    }
+}
+
+/// The end of a report: [`Judge::close`].
+pub struct Closing {
+    pub stale_acknowledgements: Vec<AcknowledgementOut>,
+    pub expired_acknowledgements: Vec<AcknowledgementOut>,
+    pub summary: Summary,
+}
+
 impl Report {
     /// The report of a run with the rulebook's defaults and no acknowledgement.
     pub fn new(run: &Run) -> Self {
@@ -193,60 +462,60 @@ impl Report {
         let texts: Vec<ArticleOut> = run
             .articles
             .par_iter()
-            .map(|a| ArticleOut {
-                id: a.id.as_str().into(),
-                path: path_string(&a.path).into(),
-                date: a.date.to_string().into(),
-                source: a.source.as_str().into(),
-                title: a.title.clone(),
-                lang: a.lang.clone(),
+            .map(|a| {
+                let names = Names::of(a);
+                ArticleOut {
+                    id: names.id,
+                    path: names.path,
+                    date: names.date,
+                    source: names.source,
+                    title: a.title.clone(),
+                    lang: a.lang.clone(),
+                }
             })
-            .collect();
-        let proposition_ids: Vec<Text> = run
-            .rulebook
-            .propositions
-            .iter()
-            .map(|p| p.id.as_str().into())
             .collect();
         let sentences: Vec<Text> = run
             .claims
             .par_iter()
             .map(|c| c.sentence.as_str().into())
             .collect();
-        let propositions = run
-            .rulebook
-            .propositions
-            .iter()
-            .enumerate()
-            .map(|(p, prop)| PropositionOut {
-                id: prop.id.clone(),
-                claim: prop.claim.clone(),
-                timeline: run
-                    .ledger
-                    .timelines
-                    .iter()
-                    .filter(|t| t.proposition == p)
-                    .flat_map(|t| &t.entries)
-                    .map(|e| {
-                        let a = &texts[e.article];
-                        TimelineOut {
-                            article: a.id.clone(),
-                            date: a.date.clone(),
-                            source: a.source.clone(),
-                            stance: e.position,
-                            hedged: e.hedged,
-                            path: a.path.clone(),
-                            lines: {
-                                let mut lines: Vec<usize> =
-                                    e.claims.iter().map(|&c| run.claims[c].line).collect();
-                                lines.dedup();
-                                lines
-                            },
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
+        let names = |i: usize| {
+            let a = &texts[i];
+            Names {
+                id: a.id.clone(),
+                path: a.path.clone(),
+                date: a.date.clone(),
+                source: a.source.clone(),
+            }
+        };
+        let sentence = |c: usize| sentences[c].clone();
+        let judge = Judge::new(run, checks);
+        let ledger = run.ledger();
+        let mut used = vec![false; judge.acknowledgements()];
+        let mut tally = Tally::default();
+        let mut propositions = Vec::with_capacity(run.rulebook.propositions.len());
+        let mut contradictions = Vec::with_capacity(ledger.contradictions.len());
+        let mut timelines = ledger.timelines.iter().peekable();
+        let mut offset = 0;
+        for p in 0..run.rulebook.propositions.len() {
+            let entries = timelines
+                .next_if(|t| t.proposition == p)
+                .map_or(&[][..], |t| t.entries.as_slice());
+            let count = ledger.contradictions[offset..]
+                .iter()
+                .take_while(|c| c.proposition == p)
+                .count();
+            let found = &ledger.contradictions[offset..offset + count];
+            let part = judge.part(p, entries, found, offset, &names, &sentence);
+            offset += count;
+            tally.add(&part);
+            for &m in &part.used {
+                used[m] = true;
+            }
+            propositions.push(part.proposition);
+            contradictions.extend(part.contradictions);
+        }
+        let proposition_ids = &judge.proposition_ids;
         let claims = run
             .claims
             .iter()
@@ -269,116 +538,16 @@ impl Report {
                 }
             })
             .collect();
-        let side = |claim: usize| {
-            let c = &run.claims[claim];
-            let a = &texts[c.article];
-            Side {
-                article: a.id.clone(),
-                date: a.date.clone(),
-                source: a.source.clone(),
-                stance: c.stance,
-                path: a.path.clone(),
-                line: c.line,
-                sentence: sentences[claim].clone(),
-                hedged: c.hedged,
-            }
-        };
-        let fail_on = checks
-            .fail_on
-            .clone()
-            .unwrap_or_else(|| run.rulebook.fail_on.clone());
-        let acks = checks
-            .acknowledgements
-            .map(|a| a.entries.as_slice())
-            .unwrap_or_default();
-        let ack_path = checks
-            .acknowledgements
-            .map(|a| path_string(&a.path))
-            .unwrap_or_default();
-        let expired = |ack: &crate::acknowledge::Acknowledgement| {
-            checks.today.is_some_and(|t| ack.expired(t))
-        };
-        let mut used = vec![false; acks.len()];
-        let mut by_kind = ByKind::default();
-        let mut contradictions = Vec::with_capacity(run.ledger.contradictions.len());
-        // Both sides of every contradiction, on every core.
-        let sides: Vec<(Side, Side)> = run
-            .ledger
-            .contradictions
-            .par_iter()
-            .map(|c| (side(c.a), side(c.b)))
-            .collect();
-        for (i, (c, (a, b))) in run.ledger.contradictions.iter().zip(sides).enumerate() {
-            let proposition = proposition_ids[c.proposition].clone();
-            let matching = acks
-                .iter()
-                .position(|ack| ack.covers(&proposition, &a.article, &b.article));
-            if let Some(m) = matching {
-                used[m] = true;
-            }
-            if let Some((_, introduced)) = &checks.introduced {
-                if !introduced.get(i).copied().unwrap_or(true) {
-                    continue;
-                }
-            }
-            let ack = matching.map(|m| &acks[m]).filter(|ack| !expired(ack));
-            match c.kind {
-                Kind::Conflict => by_kind.conflict += 1,
-                Kind::Reversal => by_kind.reversal += 1,
-                Kind::SelfContradiction => by_kind.self_ += 1,
-                Kind::Internal => by_kind.internal += 1,
-            }
-            contradictions.push(ContradictionOut {
-                proposition,
-                kind: c.kind,
-                a,
-                b,
-                acknowledged: ack.is_some(),
-                acknowledged_reason: ack.map(|a| a.reason.clone()),
-                fails: ack.is_none() && fail_on.contains(&c.kind),
-            });
-        }
-        let ack_out = |ack: &crate::acknowledge::Acknowledgement| AcknowledgementOut {
-            path: ack_path.clone(),
-            line: ack.line,
-            proposition: ack.proposition.clone(),
-            articles: [ack.articles.0.clone(), ack.articles.1.clone()],
-            reason: ack.reason.clone(),
-        };
-        let stale_acknowledgements = acks
-            .iter()
-            .zip(&used)
-            .filter(|(_, u)| !**u)
-            .map(|(a, _)| ack_out(a))
-            .collect();
-        let expired_acknowledgements = acks
-            .iter()
-            .zip(&used)
-            .filter(|(a, u)| **u && expired(a))
-            .map(|(a, _)| ack_out(a))
-            .collect();
-        let summary = Summary {
-            articles: run.articles.len(),
-            skipped: run.skipped.len(),
-            sentences: run.sentences,
-            claims: run.claims.len(),
-            contradictions: contradictions.len(),
-            unacknowledged: contradictions.iter().filter(|c| !c.acknowledged).count(),
-            failing: contradictions.iter().filter(|c| c.fails).count(),
-            fail_on,
-            by_kind,
-            conflict_window_days: run.window_days,
-            since: checks.introduced.as_ref().map(|(rev, _)| rev.clone()),
-        };
+        let closing = judge.close(&used, &tally);
         Report {
             version: VERSION,
             articles: texts,
             propositions,
             claims,
             contradictions,
-            stale_acknowledgements,
-            expired_acknowledgements,
-            summary,
+            stale_acknowledgements: closing.stale_acknowledgements,
+            expired_acknowledgements: closing.expired_acknowledgements,
+            summary: closing.summary,
         }
     }
 
