@@ -86,18 +86,30 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     // (all of them, reported together) and reused ids, as `corpus::load` does.
     let mut errors = listing.errors;
     let mut skipped = listing.skipped;
-    let mut articles = Vec::with_capacity(listing.files.len());
+    let total = listing.files.len();
+    // Batches are taken off the end, so each batch's paths are freed once
+    // its articles are read: at a million files the listing weighs more
+    // than the claims.
+    let mut pending = listing.files;
+    pending.reverse();
+    let mut articles: Vec<Article> = Vec::with_capacity(total);
     let mut entries = Vec::new();
     let mut sentences = 0;
     let mut claims: Vec<Claim> = Vec::new();
     let mut cached = 0;
-    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    // Each id read so far, with its article's index (its path is there).
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut same_files = corpus::SameFiles::default();
     drop(phase);
     let phase = timings::phase("articles");
     // A batch at a time, so what the workers hand back is never the whole
     // corpus's worth at once.
-    for (batch, files) in listing.files.chunks(BATCH).enumerate() {
+    for batch in 0.. {
+        if pending.is_empty() {
+            break;
+        }
+        let mut files = pending.split_off(pending.len().saturating_sub(BATCH));
+        files.reverse();
         let results: Vec<(Option<corpus::FileKey>, Result<Outcome, Error>)> = files
             .par_iter()
             .enumerate()
@@ -123,7 +135,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
             .iter()
             .map(|(_, r)| r.as_ref().map_or(0, |o| o.claims.len()))
             .sum();
-        let expected = (claims.len() + batch_claims) * listing.files.len() / done.max(1);
+        let expected = (claims.len() + batch_claims) * total / done.max(1);
         claims.reserve_exact(expected.saturating_sub(claims.len()));
         for (file, (same, result)) in files.iter().zip(results) {
             // The same file reached twice (a link to it): kept at its first path.
@@ -142,18 +154,18 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
                     continue;
                 }
             };
-            if let Some(first) = seen.get(&outcome.article.id) {
+            if let Some(&first) = seen.get(&outcome.article.id) {
                 errors.push(Error::DuplicateId {
                     path: outcome.article.path.clone(),
                     line: outcome.article.id_line.unwrap_or(1),
-                    first: first.clone(),
+                    first: articles[first].path.clone(),
                     id: outcome.article.id.clone(),
                 });
                 continue;
             }
-            seen.insert(outcome.article.id.clone(), outcome.article.path.clone());
             // Claims point at their article by index: renumber past skipped files.
             let index = articles.len();
+            seen.insert(outcome.article.id.clone(), index);
             sentences += outcome.sentences;
             claims.extend(outcome.claims.into_iter().map(|c| Claim {
                 article: index,
