@@ -3,14 +3,13 @@
 //! stream (anstream strips it when piped or under NO_COLOR), unless
 //! [`set_plain`] turned it off before rendering.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anstyle::{AnsiColor, Style};
 use rayon::prelude::*;
-
-use std::collections::HashMap;
 
 use super::{
     AcknowledgementOut, Checks, ContradictionOut, Judge, Names, PropositionOut, Report, Side,
@@ -146,9 +145,7 @@ pub fn write_run(run: &Run, checks: &Checks<'_>, w: &mut dyn io::Write) -> io::R
                 let mut out = String::new();
                 render_proposition(&part.proposition, &mine, &mut out);
                 // Only the counts outlive the text.
-                let mut counts = Tally::default();
-                counts.add(&part);
-                (counts, part.used, out)
+                (Tally::of(&part), part.used, out)
             })
             .collect();
         drop(ledgers);

@@ -156,7 +156,7 @@ pub struct Summary {
     pub since: Option<String>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ByKind {
     pub conflict: usize,
     pub reversal: usize,
@@ -385,12 +385,7 @@ impl<'a> Judge<'a> {
             unacknowledged: tally.unacknowledged,
             failing: tally.failing,
             fail_on: self.fail_on.clone(),
-            by_kind: ByKind {
-                conflict: tally.by_kind.conflict,
-                reversal: tally.by_kind.reversal,
-                self_: tally.by_kind.self_,
-                internal: tally.by_kind.internal,
-            },
+            by_kind: tally.by_kind.clone(),
             conflict_window_days: run.window_days,
             since: checks.introduced.as_ref().map(|(rev, _)| rev.clone()),
         };
@@ -422,24 +417,22 @@ impl Tally {
         self.contradictions += other.contradictions;
         self.unacknowledged += other.unacknowledged;
         self.failing += other.failing;
-        self.by_kind.conflict += other.by_kind.conflict;
-        self.by_kind.reversal += other.by_kind.reversal;
-        self.by_kind.self_ += other.by_kind.self_;
-        self.by_kind.internal += other.by_kind.internal;
+        let (mine, theirs) = (&mut self.by_kind, &other.by_kind);
+        mine.conflict += theirs.conflict;
+        mine.reversal += theirs.reversal;
+        mine.self_ += theirs.self_;
+        mine.internal += theirs.internal;
     }
 
-    pub fn add(&mut self, part: &Part) {
-        self.contradictions += part.contradictions.len();
-        self.unacknowledged += part
-            .contradictions
-            .iter()
-            .filter(|c| !c.acknowledged)
-            .count();
-        self.failing += part.contradictions.iter().filter(|c| c.fails).count();
-        self.by_kind.conflict += part.by_kind.conflict;
-        self.by_kind.reversal += part.by_kind.reversal;
-        self.by_kind.self_ += part.by_kind.self_;
-        self.by_kind.internal += part.by_kind.internal;
+    /// The counts of one part.
+    pub fn of(part: &Part) -> Self {
+        let found = &part.contradictions;
+        Tally {
+            contradictions: found.len(),
+            unacknowledged: found.iter().filter(|c| !c.acknowledged).count(),
+            failing: found.iter().filter(|c| c.fails).count(),
+            by_kind: part.by_kind.clone(),
+        }
     }
 }
 
@@ -508,7 +501,7 @@ impl Report {
             let found = &ledger.contradictions[offset..offset + count];
             let part = judge.part(p, entries, found, offset, &names, &sentence);
             offset += count;
-            tally.add(&part);
+            tally.absorb(&Tally::of(&part));
             for &m in &part.used {
                 used[m] = true;
             }
