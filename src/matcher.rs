@@ -24,7 +24,7 @@ use crate::rulebook::{
 };
 use crate::text::sentences::{self, Section, Sentence};
 use crate::text::tokens::{tokenize, Tokens};
-use crate::text::LineIndex;
+use crate::text::LineCounter;
 
 /// Most steps the walk may take for one pattern in one sentence: a pathological
 /// sentence gives up on that pattern instead of hanging.
@@ -169,8 +169,8 @@ pub fn analyze(
         ),
         })?;
     let text = &article.text;
-    let lines = std::cell::OnceCell::new();
-    let line_of = |offset: usize| lines.get_or_init(|| LineIndex::new(text)).line(offset);
+    let lines = std::cell::RefCell::new(LineCounter::default());
+    let line_of = |offset: usize| lines.borrow_mut().line(text, offset);
     let all = sentences::split(text, article.body.clone(), lexicon, &rulebook.lexicons);
     let all = bounded(text, all);
     let prefilter = if options.detail || options.full_scan {

@@ -26,7 +26,7 @@ pub struct RunOptions {
 }
 
 /// Articles handed back by the workers at a time.
-const BATCH: usize = 4096;
+const BATCH: usize = 1024;
 
 /// Everything a report is made from.
 #[derive(Debug)]
@@ -74,7 +74,12 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     drop(phase);
     let phase = timings::phase("listing");
     // Each file is looked at when it is opened, on the worker that reads it.
-    let listing = corpus::walk_articles(corpus_dir)?;
+    // The walk is one thread's work: the prefilters are built meanwhile.
+    let (listing, _) = rayon::join(
+        || corpus::walk_articles(corpus_dir),
+        || rulebook.prefilter(&rulebook.language),
+    );
+    let listing = listing?;
     drop(phase);
     let phase = timings::phase("cache-open");
     let match_options = match_options(options);
@@ -84,99 +89,66 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     });
     // In path order, whichever thread finished first: skipped files, errors
     // (all of them, reported together) and reused ids, as `corpus::load` does.
-    let mut errors = listing.errors;
-    let mut skipped = listing.skipped;
+    let errors = listing.errors;
+    let skipped = listing.skipped;
     let total = listing.files.len();
     // Batches are taken off the end, so each batch's paths are freed once
     // its articles are read: at a million files the listing weighs more
     // than the claims.
     let mut pending = listing.files;
     pending.reverse();
-    let mut articles: Vec<Article> = Vec::with_capacity(total);
-    let mut entries = Vec::new();
-    let mut sentences = 0;
-    let mut claims: Vec<Claim> = Vec::new();
-    let mut cached = 0;
-    // Each id read so far, with its article's index (its path is there).
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut same_files = corpus::SameFiles::default();
+    let mut merged = Merged {
+        articles: Vec::with_capacity(total),
+        claims: Vec::new(),
+        sentences: 0,
+        cached: 0,
+        entries: Vec::new(),
+        errors,
+        skipped,
+        seen: HashMap::new(),
+        same_files: corpus::SameFiles::default(),
+        total,
+        done: 0,
+    };
     drop(phase);
     let phase = timings::phase("articles");
     // A batch at a time, so what the workers hand back is never the whole
-    // corpus's worth at once.
-    for batch in 0.. {
-        if pending.is_empty() {
-            break;
-        }
+    // corpus's worth at once; each batch is merged while the next is read.
+    let mut previous: Option<(Vec<corpus::ArticleFile>, Vec<Read>)> = None;
+    loop {
         let mut files = pending.split_off(pending.len().saturating_sub(BATCH));
         files.reverse();
-        let results: Vec<(Option<corpus::FileKey>, Result<Outcome, Error>)> = files
-            .par_iter()
-            .enumerate()
-            .map_init(Scratch::default, |scratch, (i, file)| {
-                // The cache knows articles by their path inside the corpus, so
-                // `--corpus corpus` and `--corpus /abs/corpus` share it.
-                let key = file.path.strip_prefix(corpus_dir).unwrap_or(&file.path);
-                open_and_read(
-                    batch * BATCH + i,
-                    file,
-                    key,
-                    &rulebook,
-                    match_options,
-                    cache.as_ref(),
-                    scratch,
-                )
-            })
-            .collect();
-        // Room for the claims still to come, at the rate so far: a vector
-        // grown by doubling would briefly hold half as many again.
-        let done = batch * BATCH + files.len();
-        let batch_claims: usize = results
-            .iter()
-            .map(|(_, r)| r.as_ref().map_or(0, |o| o.claims.len()))
-            .sum();
-        let expected = (claims.len() + batch_claims) * total / done.max(1);
-        claims.reserve_exact(expected.saturating_sub(claims.len()));
-        for (file, (same, result)) in files.iter().zip(results) {
-            // The same file reached twice (a link to it): kept at its first path.
-            if let Some(skip) = same.and_then(|same| same_files.first(same, &file.path)) {
-                skipped.push(skip);
-                continue;
-            }
-            let outcome = match result {
-                Ok(outcome) => outcome,
-                Err(Error::Skipped(s)) => {
-                    skipped.push(s);
-                    continue;
-                }
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
-            if let Some(&first) = seen.get(&outcome.article.id) {
-                errors.push(Error::DuplicateId {
-                    path: outcome.article.path.clone(),
-                    line: outcome.article.id_line.unwrap_or(1),
-                    first: articles[first].path.clone(),
-                    id: outcome.article.id.clone(),
-                });
-                continue;
-            }
-            // Claims point at their article by index: renumber past skipped files.
-            let index = articles.len();
-            seen.insert(outcome.article.id.clone(), index);
-            sentences += outcome.sentences;
-            claims.extend(outcome.claims.into_iter().map(|c| Claim {
-                article: index,
-                ..c
-            }));
-            articles.push(outcome.article);
-            cached += usize::from(outcome.cached);
-            entries.extend(outcome.entry);
+        let read = || -> Vec<Read> {
+            files
+                .par_iter()
+                .map_init(Default::default, |scratch, file| {
+                    // The cache knows articles by their path inside the corpus, so
+                    // `--corpus corpus` and `--corpus /abs/corpus` share it.
+                    let key = file.path.strip_prefix(corpus_dir).unwrap_or(&file.path);
+                    open_and_read(file, key, &rulebook, match_options, cache.as_ref(), scratch)
+                })
+                .collect()
+        };
+        let results = match previous.take() {
+            Some((files, results)) => rayon::join(read, || merged.absorb(&files, results)).0,
+            None => read(),
+        };
+        if files.is_empty() {
+            break;
         }
+        previous = Some((files, results));
     }
     drop(phase);
+    let Merged {
+        articles,
+        claims,
+        sentences,
+        cached,
+        entries,
+        mut errors,
+        mut skipped,
+        ..
+    } = merged;
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     match errors.len() {
         0 => {}
@@ -211,6 +183,81 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     Ok(run)
 }
 
+/// What a worker hands back for one file of the listing: the key of the file
+/// it reaches, so a second path to it is skipped, and the article.
+type Read<'c> = (Option<corpus::FileKey>, Result<Outcome<'c>, Error>);
+
+/// The articles read so far, in listing order, and what came with them.
+struct Merged<'c> {
+    articles: Vec<Article>,
+    claims: Vec<Claim>,
+    sentences: usize,
+    cached: usize,
+    entries: Vec<Kept<'c>>,
+    errors: Vec<Error>,
+    skipped: Vec<Skipped>,
+    /// Each id read so far, with its article's index (its path is there).
+    seen: HashMap<String, usize>,
+    same_files: corpus::SameFiles,
+    /// Files in the listing, and how many of them were merged.
+    total: usize,
+    done: usize,
+}
+
+impl<'c> Merged<'c> {
+    /// Takes in a batch: `results` are those of `files`, in order.
+    fn absorb(&mut self, files: &[corpus::ArticleFile], results: Vec<Read<'c>>) {
+        // Room for the claims still to come, at the rate so far: a vector
+        // grown by doubling would briefly hold half as many again.
+        self.done += files.len();
+        let batch_claims: usize = results
+            .iter()
+            .map(|(_, r)| r.as_ref().map_or(0, |o| o.claims.len()))
+            .sum();
+        let claims = &mut self.claims;
+        let expected = (claims.len() + batch_claims) * self.total / self.done.max(1);
+        claims.reserve_exact(expected.saturating_sub(claims.len()));
+        for (file, (same, result)) in files.iter().zip(results) {
+            // The same file reached twice (a link to it): kept at its first path.
+            if let Some(skip) = same.and_then(|same| self.same_files.first(same, &file.path)) {
+                self.skipped.push(skip);
+                continue;
+            }
+            let outcome = match result {
+                Ok(outcome) => outcome,
+                Err(Error::Skipped(s)) => {
+                    self.skipped.push(s);
+                    continue;
+                }
+                Err(e) => {
+                    self.errors.push(e);
+                    continue;
+                }
+            };
+            if let Some(&first) = self.seen.get(&outcome.article.id) {
+                self.errors.push(Error::DuplicateId {
+                    path: outcome.article.path.clone(),
+                    line: outcome.article.id_line.unwrap_or(1),
+                    first: self.articles[first].path.clone(),
+                    id: outcome.article.id.clone(),
+                });
+                continue;
+            }
+            // Claims point at their article by index.
+            let index = self.articles.len();
+            self.seen.insert(outcome.article.id.clone(), index);
+            self.sentences += outcome.sentences;
+            claims.extend(outcome.claims.into_iter().map(|c| Claim {
+                article: index,
+                ..c
+            }));
+            self.articles.push(outcome.article);
+            self.cached += usize::from(outcome.cached);
+            self.entries.extend(outcome.entry);
+        }
+    }
+}
+
 /// An article file, open, and what looking at it told.
 struct Opened<'p> {
     path: &'p Path,
@@ -224,13 +271,12 @@ struct Opened<'p> {
 /// Opens article `file` and reads it (or takes it from the cache), with the
 /// key of the file it reaches so the caller can skip a second path to it.
 fn open_and_read<'c>(
-    index: usize,
     file: &corpus::ArticleFile,
     key: &Path,
     rulebook: &Rulebook,
     options: Options,
     cache: Option<&'c Cache>,
-    scratch: &mut Scratch,
+    scratch: &mut (Scratch, Vec<u8>),
 ) -> (Option<corpus::FileKey>, Result<Outcome<'c>, Error>) {
     // With a cache, most articles are reused unread: a look at the path is
     // all they need. Without one, each is opened and looked at through the
@@ -250,11 +296,12 @@ fn open_and_read<'c>(
         size: metadata.len(),
         stamp: corpus::stamp(&metadata),
     };
-    let outcome = read_one(index, opened, key, rulebook, options, cache, scratch);
+    let outcome = read_one(opened, key, rulebook, options, cache, scratch);
     (Some(same), outcome)
 }
 
-/// What one article gave, from the cache or read afresh.
+/// What one article gave, from the cache or read afresh. Its claims' article
+/// index is not set yet.
 struct Outcome<'c> {
     article: Article,
     sentences: usize,
@@ -264,16 +311,15 @@ struct Outcome<'c> {
     cached: bool,
 }
 
-/// Reads and matches article `index`, or takes it from the cache when the file
+/// Reads and matches an article, or takes it from the cache when the file
 /// is unchanged. The article's text is dropped before returning.
 fn read_one<'c>(
-    index: usize,
     opened: Opened,
     key: &Path,
     rulebook: &Rulebook,
     options: Options,
     cache: Option<&'c Cache>,
-    scratch: &mut Scratch,
+    (scratch, buffer): &mut (Scratch, Vec<u8>),
 ) -> Result<Outcome<'c>, Error> {
     let path = opened.path;
     let stamp = cache.and(opened.stamp);
@@ -281,18 +327,10 @@ fn read_one<'c>(
         // A damaged entry is no hit: the article is read again.
         let body = cache.body(slot).ok()?;
         let article = body.article.into_article(&corpus::display_path(path))?;
-        let claims = body
-            .claims
-            .into_iter()
-            .map(|c| Claim {
-                article: index,
-                ..c
-            })
-            .collect();
         Some(Outcome {
             article,
             sentences: body.sentences,
-            claims,
+            claims: body.claims,
             entry: Some(Kept::Old {
                 slot,
                 size,
@@ -313,7 +351,7 @@ fn read_one<'c>(
         Some(handle) => handle,
         None => corpus::open_file(path)?,
     };
-    let bytes = corpus::read_open(path, handle, opened.size)?;
+    let bytes = corpus::read_open(path, handle, opened.size, std::mem::take(buffer))?;
     let hash = cache.map(|_| cache::content_hash(&bytes));
     if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
         if let Some(hit) = cache
@@ -324,8 +362,10 @@ fn read_one<'c>(
         }
     }
     let mut article = corpus::article_from_bytes(path, bytes, &rulebook.language)?;
-    let analysis = matcher::analyze(index, &article, rulebook, options, scratch)?;
-    article.text = String::new();
+    // Claims point at their article by index, given when batches merge.
+    let analysis = matcher::analyze(0, &article, rulebook, options, scratch)?;
+    // The text's room serves the worker's next article.
+    *buffer = std::mem::take(&mut article.text).into_bytes();
     let entry = match (hash, stamp) {
         (Some(hash), Some((size, modified))) => {
             let head = Head {

@@ -64,7 +64,8 @@ struct Table {
     kinds: Vec<u8>,
     /// The automaton's state for each of ours (by index), and back.
     to_dfa: Vec<StateID>,
-    from_dfa: std::collections::HashMap<StateID, u32>,
+    /// Ours (premultiplied) by the automaton's state id.
+    from_dfa: Vec<u32>,
 }
 
 const ESCAPE: u8 = 0;
@@ -245,18 +246,35 @@ impl Prefilter {
         let mut state = [t.start; WAYS];
         let mut at: [usize; WAYS] = std::array::from_fn(|k| bounds[k]);
         let ends: [usize; WAYS] = std::array::from_fn(|k| bounds[k + 1]);
-        while (0..WAYS).all(|k| at[k] < ends[k]) {
-            for k in 0..WAYS {
-                let b = bytes[at[k]];
-                let next = t.trans[state[k] as usize + usize::from(t.classes[usize::from(b)])];
-                if next > t.max_special {
-                    state[k] = next;
-                    at[k] += 1;
-                } else {
-                    let mut stream = Stream::new(state[k], at[k]);
-                    self.step(&mut stream, bytes, ends[k], &mut hit);
-                    state[k] = stream.state;
-                    at[k] = stream.at;
+        debug_assert!(ends.iter().all(|&e| e <= bytes.len()));
+        // `run` steps can go by untested: a fast step moves each way one
+        // byte on; a slow one may move its way further, so the run ends there.
+        loop {
+            let run = (0..WAYS).map(|k| ends[k] - at[k]).min().unwrap_or(0);
+            if run == 0 {
+                break;
+            }
+            'run: for _ in 0..run {
+                for k in 0..WAYS {
+                    // SAFETY: `at[k] < ends[k] <= bytes.len()`: each way had
+                    // `run` bytes left and has moved one byte per step.
+                    let b = unsafe { *bytes.get_unchecked(at[k]) };
+                    let cell = state[k] as usize + usize::from(t.classes[usize::from(b)]);
+                    debug_assert!(cell < t.trans.len());
+                    // SAFETY: a state is the start of its row (a multiple of
+                    // `stride` below `trans.len()`, as `Table::build` numbers
+                    // them) and a class is below `stride`.
+                    let next = unsafe { *t.trans.get_unchecked(cell) };
+                    if next > t.max_special {
+                        state[k] = next;
+                        at[k] += 1;
+                    } else {
+                        let mut stream = Stream::new(state[k], at[k]);
+                        self.step(&mut stream, bytes, ends[k], &mut hit);
+                        state[k] = stream.state;
+                        at[k] = stream.at;
+                        break 'run;
+                    }
                 }
             }
         }
@@ -332,7 +350,7 @@ impl Prefilter {
         let mut sid = t.to_dfa[s as usize / t.stride];
         for &f in folded {
             sid = self.dfa.next_state(Anchored::No, sid, f);
-            s = t.from_dfa[&sid];
+            s = t.from_dfa[sid.as_usize()];
             matched |= t.kinds[s as usize / t.stride];
         }
         (s, matched)
@@ -391,19 +409,26 @@ enum Node {
 impl Table {
     /// Lays out every state of `dfa` reachable from its unanchored start.
     fn build(dfa: &DFA, literals: &[String], literal_kinds: &[u8]) -> Option<Table> {
-        use std::collections::HashMap;
+        // Maps keyed by the automaton's state ids are vectors indexed by
+        // them: a build looks a state up a quarter of a million times.
+        const NONE: u32 = u32::MAX;
         let start = dfa.start_state(Anchored::No).ok()?;
         // Every state of the automaton, in the order first reached.
         let mut order = vec![start];
-        let mut index: HashMap<StateID, usize> = [(start, 0)].into();
+        let mut reached = vec![false; start.as_usize() + 1];
+        reached[start.as_usize()] = true;
         let mut k = 0;
         while k < order.len() {
             let sid = order[k];
             k += 1;
             for b in 0..=255u8 {
                 let next = dfa.next_state(Anchored::No, sid, b);
-                if let std::collections::hash_map::Entry::Vacant(e) = index.entry(next) {
-                    e.insert(order.len());
+                let i = next.as_usize();
+                if i >= reached.len() {
+                    reached.resize(i + 1, false);
+                }
+                if !reached[i] {
+                    reached[i] = true;
                     order.push(next);
                 }
             }
@@ -422,6 +447,7 @@ impl Table {
                 _ => None,
             }
         };
+        let latin_letters: [Option<u8>; 256] = std::array::from_fn(|b| latin_letter(b as u8));
         // Where a raw byte takes each node.
         let delta = |node: Node, b: u8| -> Node {
             match node {
@@ -433,7 +459,7 @@ impl Table {
                     SYMBOL_LEAD if symbol => Node::Symbol,
                     // Only ever after the Latin lead: valid UTF-8 puts them
                     // after a lead byte, and every other lead escapes.
-                    0x80..0xC0 if latin => match latin_letter(b) {
+                    0x80..0xC0 if latin => match latin_letters[usize::from(b)] {
                         Some(f) => Node::Base(step(sid, f)),
                         None => Node::Escape,
                     },
@@ -460,20 +486,32 @@ impl Table {
         if symbol {
             nodes.push(Node::Symbol);
         }
-        let number: HashMap<Node, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(n, &node)| (node, n))
-            .collect();
+        let mut base_number = vec![NONE; reached.len()];
+        for (n, node) in nodes.iter().enumerate() {
+            if let Node::Base(sid) = node {
+                base_number[sid.as_usize()] = u32::try_from(n).ok()?;
+            }
+        }
+        let last = nodes.len() - 1;
+        let number = |node: Node| -> usize {
+            match node {
+                Node::Escape => 0,
+                Node::Symbol => last,
+                Node::Base(sid) => base_number[sid.as_usize()] as usize,
+            }
+        };
         // Bytes with the same effect on every node share a class; the class
         // of the bytes that always escape is `ESCAPE`.
         let mut classes = [ESCAPE; 256];
         let mut columns: Vec<Vec<usize>> = vec![vec![0; nodes.len()]];
+        let mut known: foldhash::HashMap<Vec<usize>, usize> = Default::default();
+        known.insert(columns[0].clone(), 0);
         for b in 0..=255u8 {
-            let column: Vec<usize> = nodes.iter().map(|&node| number[&delta(node, b)]).collect();
-            let class = match columns.iter().position(|c| *c == column) {
-                Some(p) => p,
+            let column: Vec<usize> = nodes.iter().map(|&node| number(delta(node, b))).collect();
+            let class = match known.get(&column) {
+                Some(&p) => p,
                 None => {
+                    known.insert(column.clone(), columns.len());
                     columns.push(column);
                     columns.len() - 1
                 }
@@ -504,15 +542,15 @@ impl Table {
                 _ => 0,
             })
             .collect();
-        let from_dfa = order
-            .iter()
-            .map(|&sid| Some((sid, id(number[&Node::Base(sid)])?)))
-            .collect::<Option<HashMap<_, _>>>()?;
+        let mut from_dfa = vec![ESCAPE_STATE; reached.len()];
+        for &sid in &order {
+            from_dfa[sid.as_usize()] = id(number(Node::Base(sid)))?;
+        }
         Some(Table {
             classes,
             stride,
             trans,
-            start: id(number[&Node::Base(start)])?,
+            start: id(number(Node::Base(start)))?,
             max_special: id(specials)?,
             kinds,
             to_dfa,

@@ -583,7 +583,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
     }
     check_size(path, metadata.len())?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
-    read_limited(path, file, metadata.len())
+    read_limited(path, file, metadata.len(), Vec::new())
 }
 
 /// Opens a file of the listing (which skips what is not a regular file) and
@@ -618,10 +618,16 @@ pub fn open_file(path: &Path) -> Result<std::fs::File, Error> {
     std::fs::File::open(path).map_err(|e| Error::io(&display_path(path), e))
 }
 
-/// Reads an article opened by [`open_listed`], whose size is `size`.
-pub fn read_open(path: &Path, file: std::fs::File, size: u64) -> Result<Vec<u8>, Error> {
+/// Reads an article opened by [`open_listed`], whose size is `size`, into
+/// `buffer` (emptied first), which a worker hands from article to article.
+pub fn read_open(
+    path: &Path,
+    file: std::fs::File,
+    size: u64,
+    buffer: Vec<u8>,
+) -> Result<Vec<u8>, Error> {
     check_size(path, size)?;
-    read_limited(path, file, size)
+    read_limited(path, file, size, buffer)
 }
 
 fn check_size(path: &Path, size: u64) -> Result<(), Error> {
@@ -639,11 +645,18 @@ fn check_size(path: &Path, size: u64) -> Result<(), Error> {
     Ok(())
 }
 
-/// Reads `file`, `size` bytes long when looked at, into a buffer of that size.
-fn read_limited(path: &Path, file: std::fs::File, size: u64) -> Result<Vec<u8>, Error> {
+/// Reads `file`, `size` bytes long when looked at, into `bytes` (emptied
+/// first, with room for that size).
+fn read_limited(
+    path: &Path,
+    file: std::fs::File,
+    size: u64,
+    mut bytes: Vec<u8>,
+) -> Result<Vec<u8>, Error> {
     // One byte more than the size, so the read that finds the end needs no
     // room of its own.
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    bytes.clear();
+    bytes.reserve(usize::try_from(size).unwrap_or(0).saturating_add(1));
     // Read no further than the limit, should the file grow meanwhile.
     std::io::Read::read_to_end(
         &mut std::io::Read::take(file, MAX_ARTICLE_BYTES + 1),
@@ -865,19 +878,55 @@ fn split_front_matter(text: &str) -> Option<(&str, usize, Range<usize>)> {
 
 /// `path` relative to the current directory when it lies below it.
 pub fn display_path(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match std::env::current_dir() {
-        Ok(cwd) => absolute
-            .strip_prefix(&cwd)
-            .map(Path::to_path_buf)
-            .unwrap_or(absolute),
-        Err(_) => absolute,
+    // Asked once: a run shows tens of thousands of paths, and volte never
+    // changes folder.
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    // A plain relative path (what walking `--corpus corpus` gives) is
+    // already what the user should see.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if path.is_relative()
+        && !bytes.ends_with(b"/")
+        && !bytes.windows(2).any(|w| w == b"//")
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+    {
+        return path.to_path_buf();
     }
+    let Some(cwd) = CWD.get_or_init(|| std::env::current_dir().ok()) else {
+        return std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    };
+    let absolute = std::path::absolute(cwd.join(path)).unwrap_or_else(|_| path.to_path_buf());
+    absolute
+        .strip_prefix(cwd)
+        .map(Path::to_path_buf)
+        .unwrap_or(absolute)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_path_is_relative_to_where_volte_runs() {
+        let cwd = std::env::current_dir().unwrap();
+        for (given, shown) in [
+            ("corpus/a.md", "corpus/a.md"),
+            ("./corpus/a.md", "corpus/a.md"),
+            ("corpus//a.md", "corpus/a.md"),
+            ("corpus/./a.md", "corpus/a.md"),
+        ] {
+            assert_eq!(display_path(Path::new(given)), Path::new(shown), "{given}");
+        }
+        assert_eq!(
+            display_path(&cwd.join("corpus/a.md")),
+            Path::new("corpus/a.md")
+        );
+        let outside = Path::new("/volte-nowhere/a.md");
+        assert_eq!(display_path(outside), outside);
+        // `..` is kept, as the user wrote it.
+        assert!(display_path(Path::new("../a.md")).ends_with("../a.md"));
+    }
 
     /// Every front matter the plain reader takes, it reads as the YAML
     /// parser does: the project's articles, generated ones, and odd values.

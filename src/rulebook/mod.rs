@@ -345,9 +345,15 @@ impl Rulebook {
     /// has a pattern no literal can stand for (then every sentence is read).
     pub fn prefilter(&self, language: &str) -> Option<&crate::prefilter::Prefilter> {
         let all = self.prefilters.get_or_init(|| {
-            self.lexicons
+            use rayon::prelude::*;
+            let languages: Vec<_> = self
+                .lexicons
                 .languages()
                 .filter_map(|l| self.lexicon(l).map(|lexicon| (l, lexicon)))
+                .collect();
+            // One automaton per language, built side by side.
+            languages
+                .into_par_iter()
                 .map(|(l, lexicon)| {
                     (
                         l.to_string(),

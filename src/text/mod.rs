@@ -11,6 +11,32 @@ pub struct LineIndex {
     starts: Vec<usize>,
 }
 
+/// Lines of offsets asked in increasing order, counted on from the last
+/// one asked: a few claims in an article need no index of all its lines.
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    at: usize,
+    /// Line ends before `at`.
+    ends: usize,
+}
+
+impl LineCounter {
+    /// The 1-based line holding byte `offset` of `text`.
+    pub fn line(&mut self, text: &str, offset: usize) -> usize {
+        let bytes = text.as_bytes();
+        let offset = offset.min(bytes.len());
+        if offset < self.at {
+            *self = LineCounter::default();
+        }
+        self.ends += memchr::memchr2_iter(b'\n', b'\r', &bytes[self.at..offset])
+            .map(|i| self.at + i)
+            .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+            .count();
+        self.at = offset;
+        1 + self.ends
+    }
+}
+
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
@@ -39,7 +65,7 @@ impl LineIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::LineIndex;
+    use super::{LineCounter, LineIndex};
 
     #[test]
     fn lines_count_every_line_ending() {
@@ -50,6 +76,10 @@ mod tests {
         assert_eq!(idx.line(7), 4);
         for offset in 0..9 {
             assert_eq!(LineIndex::line_at("a\nb\r\nc\rd", offset), idx.line(offset));
+            assert_eq!(
+                LineCounter::default().line("a\nb\r\nc\rd", offset),
+                idx.line(offset)
+            );
         }
     }
 }
