@@ -146,6 +146,8 @@ pub struct Scratch {
     kinds: Vec<u8>,
     read_kinds: Vec<u8>,
     read_marked: Vec<bool>,
+    /// The article's sentences.
+    sentences: Vec<Sentence>,
 }
 
 /// Matches one article.
@@ -171,7 +173,14 @@ pub fn analyze(
     let text = &article.text;
     let lines = std::cell::RefCell::new(LineCounter::default());
     let line_of = |offset: usize| lines.borrow_mut().line(text, offset);
-    let all = sentences::split(text, article.body.clone(), lexicon, &rulebook.lexicons);
+    let mut all = std::mem::take(&mut scratch.sentences);
+    sentences::split_into(
+        text,
+        article.body.clone(),
+        lexicon,
+        &rulebook.lexicons,
+        &mut all,
+    );
     let all = bounded(text, all);
     let prefilter = if options.detail || options.full_scan {
         None
@@ -339,6 +348,7 @@ pub fn analyze(
             recent.remove(0);
         }
     }
+    scratch.sentences = all;
     Ok(analysis)
 }
 

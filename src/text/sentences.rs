@@ -74,8 +74,23 @@ pub fn split(
     lexicon: &Lexicon,
     lexicons: &Lexicons,
 ) -> Vec<Sentence> {
+    let mut sentences = Vec::new();
+    split_into(text, body, lexicon, lexicons, &mut sentences);
+    sentences
+}
+
+/// Like [`split`], into `sentences` (emptied first), whose room a worker
+/// keeps from article to article.
+pub fn split_into(
+    text: &str,
+    body: Range<usize>,
+    lexicon: &Lexicon,
+    lexicons: &Lexicons,
+    sentences: &mut Vec<Sentence>,
+) {
+    sentences.clear();
     // About one sentence per hundred bytes of news.
-    let mut sentences = Vec::with_capacity(body.len() / 128 + 4);
+    sentences.reserve(body.len() / 64 + 4);
     let mut section = Section::Body;
     let mut block: Option<Range<usize>> = None;
     let mut block_index = 0;
@@ -93,22 +108,22 @@ pub fn split(
     for line in lines(text, body) {
         match line.kind {
             LineKind::Blank => {
-                flush(&mut block, section, &mut sentences);
+                flush(&mut block, section, sentences);
                 prev_plain_end_open = false;
             }
             LineKind::Heading => {
-                flush(&mut block, section, &mut sentences);
+                flush(&mut block, section, sentences);
                 let heading = fold(text[line.content.clone()].trim());
                 if lexicons.is_comment_heading(&heading) {
                     section = Section::Comment;
                 } else {
                     block = Some(line.content.clone());
-                    flush(&mut block, section, &mut sentences);
+                    flush(&mut block, section, sentences);
                 }
                 prev_plain_end_open = false;
             }
             LineKind::ListItem => {
-                flush(&mut block, section, &mut sentences);
+                flush(&mut block, section, sentences);
                 block = Some(line.content.clone());
                 in_quote = false;
                 prev_plain_end_open = is_open_short_line(&text[line.content.clone()]);
@@ -118,7 +133,7 @@ pub fn split(
                 match &mut block {
                     Some(b) if in_quote => b.end = line.content.end,
                     _ => {
-                        flush(&mut block, section, &mut sentences);
+                        flush(&mut block, section, sentences);
                         block = Some(line.content.clone());
                     }
                 }
@@ -127,11 +142,11 @@ pub fn split(
             }
             LineKind::Plain => {
                 if std::mem::take(&mut in_quote) {
-                    flush(&mut block, section, &mut sentences);
+                    flush(&mut block, section, sentences);
                 }
                 let content = &text[line.content.clone()];
                 if content.trim() == COMMENTS_MARKER {
-                    flush(&mut block, section, &mut sentences);
+                    flush(&mut block, section, sentences);
                     section = Section::Comment;
                     continue;
                 }
@@ -141,15 +156,14 @@ pub fn split(
                         b.end = line.content.end;
                     }
                 } else {
-                    flush(&mut block, section, &mut sentences);
+                    flush(&mut block, section, sentences);
                     block = Some(line.content.clone());
                 }
                 prev_plain_end_open = is_open_short_line(content);
             }
         }
     }
-    flush(&mut block, section, &mut sentences);
-    sentences
+    flush(&mut block, section, sentences);
 }
 
 fn lines(text: &str, body: Range<usize>) -> impl Iterator<Item = Line> + '_ {
@@ -286,8 +300,12 @@ fn split_block(
                 end += d.len_utf8();
                 continue;
             }
+            // Most terminators are followed by a plain space and a letter.
+            if !rest.starts_with([' ', '\u{a0}', '\u{202f}']) {
+                break;
+            }
             let spaced = rest.trim_start_matches([' ', '\u{a0}', '\u{202f}']);
-            if spaced.starts_with('»') && spaced.len() < rest.len() {
+            if spaced.starts_with('»') {
                 end += rest.len() - spaced.len() + '»'.len_utf8();
                 continue;
             }
@@ -317,11 +335,21 @@ fn split_block(
 
 /// True when the word right before a period is an abbreviation or an initial.
 fn ends_with_abbreviation(before: &str, lexicon: &Lexicon) -> bool {
-    let word_start = before
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '.' || c == '-' || c == '°'))
-        .map_or(0, |(i, c)| i + c.len_utf8());
+    let in_word = |c: char| c.is_alphanumeric() || c == '.' || c == '-' || c == '°';
+    // Back over ASCII a byte at a time; a character beyond it, the slow way.
+    let ascii_start = before
+        .bytes()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+        .map_or(0, |i| i + 1);
+    let word_start = if ascii_start == 0 || before.as_bytes()[ascii_start - 1].is_ascii() {
+        ascii_start
+    } else {
+        before[..ascii_start]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !in_word(c))
+            .map_or(0, |(i, c)| i + c.len_utf8())
+    };
     let word = &before[word_start..];
     if word.is_empty() {
         return false;
@@ -332,13 +360,14 @@ fn ends_with_abbreviation(before: &str, lexicon: &Lexicon) -> bool {
 }
 
 fn push(span: Range<usize>, text: &str, section: Section, block: usize, out: &mut Vec<Sentence>) {
-    let trimmed_start =
-        span.start + (text[span.clone()].len() - text[span.clone()].trim_start().len());
-    let trimmed_end = span.start + text[span.clone()].trim_end().len();
-    if trimmed_start < trimmed_end
-        && text[trimmed_start..trimmed_end]
-            .chars()
-            .any(char::is_alphanumeric)
+    let s = &text[span.clone()];
+    let trimmed = s.trim_start();
+    let trimmed_start = span.start + (s.len() - trimmed.len());
+    let trimmed = trimmed.trim_end();
+    let trimmed_end = trimmed_start + trimmed.len();
+    if !trimmed.is_empty()
+        && (trimmed.bytes().any(|b| b.is_ascii_alphanumeric())
+            || trimmed.chars().any(char::is_alphanumeric))
     {
         out.push(Sentence {
             span: trimmed_start..trimmed_end,
