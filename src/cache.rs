@@ -13,7 +13,7 @@
 //! interrupted run leaves the old cache whole. It is safe to delete, and a
 //! corrupt or foreign one is ignored with a warning.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

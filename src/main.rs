@@ -11,7 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use volte::ledger::Kind;
 use volte::matcher::{self, Options, Scratch};
 use volte::pipeline::{self, RunOptions};
-use volte::report::{explain::Explanation, github, human, markdown, sarif, Checks, Report};
+use volte::report::{
+    explain::Explanation, github, human, markdown, parts::Parts, sarif, Checks, Report,
+};
 use volte::{acknowledge, corpus, rulebook, since};
 
 const EXAMPLES: &str = "\
@@ -611,8 +613,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if format == CheckFormat::Human && checks.introduced.is_none() {
                 // A proposition at a time: the whole report is never held.
                 let phase = volte::timings::phase("report");
-                let summary = write_stdout(|w| human::write_run(&run, &checks, w))?;
+                let mut parts = options.cache.as_deref().map(Parts::open);
+                let summary = write_stdout(|w| human::write_run(&run, &checks, parts.as_mut(), w))?;
                 drop(phase);
+                for warning in parts.iter().flat_map(|p| &p.warnings) {
+                    let _ = writeln!(anstream::stderr(), "{}: {warning}", warning_label());
+                }
                 std::mem::forget(run);
                 return Ok(if summary.failing > 0 {
                     ExitCode::from(1)

@@ -1,7 +1,7 @@
 //! The whole run, from folders to a ledger: what `volte check` does before it
 //! renders anything. Other programs and the tests drive volte through here.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -46,6 +46,8 @@ pub struct Run {
     pub cached: usize,
     /// Files of the corpus passed over (binary, empty…), for stderr and the summary.
     pub skipped: Vec<Skipped>,
+    /// The cache's key for this rulebook and these options, with a cache.
+    pub cache_key: Option<String>,
 }
 
 impl Run {
@@ -83,10 +85,15 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     drop(phase);
     let phase = timings::phase("cache-open");
     let match_options = match_options(options);
-    let cache = options.cache.as_ref().map(|dir| {
-        let key = cache::key(&rulebook, rules, options.include_comments);
-        Cache::open(dir, key)
-    });
+    let cache_key = options
+        .cache
+        .as_ref()
+        .map(|_| cache::key(&rulebook, rules, options.include_comments));
+    let cache = options
+        .cache
+        .as_ref()
+        .zip(cache_key.clone())
+        .map(|(dir, key)| Cache::open(dir, key));
     // In path order, whichever thread finished first: skipped files, errors
     // (all of them, reported together) and reused ids, as `corpus::load` does.
     let errors = listing.errors;
@@ -180,6 +187,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     run.warnings = warnings;
     run.cached = cached;
     run.skipped = skipped;
+    run.cache_key = cache_key;
     Ok(run)
 }
 
@@ -418,6 +426,7 @@ fn finish(
         warnings: Vec::new(),
         cached: 0,
         skipped: Vec::new(),
+        cache_key: None,
     }
 }
 

@@ -163,3 +163,113 @@ fn a_corrupt_cache_is_ignored_with_a_warning() {
         "the cache was not rewritten: {stderr}"
     );
 }
+
+/// `volte check` with the human report (no colour: the output is a pipe).
+fn check_human(project: &Path, extra: &[&str]) -> (String, String) {
+    let out = Command::cargo_bin("volte")
+        .unwrap()
+        .current_dir(project)
+        .arg("check")
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn project_with_bundled_corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("rules"), &dir.path().join("rules"));
+    copy_dir(&root().join("corpus"), &dir.path().join("corpus"));
+    dir
+}
+
+#[test]
+fn kept_report_parts_give_what_a_fresh_run_gives() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    let parts = project.join(".volte-cache/report.parts");
+    let (fresh, _) = check_human(project, &["--no-cache"]);
+    let (first, _) = check_human(project, &[]);
+    assert!(parts.is_file(), "the human report keeps its parts");
+    let (second, _) = check_human(project, &[]);
+    assert_eq!(first, fresh);
+    assert_eq!(second, fresh);
+
+    // A re-check copies the kept text of an unchanged proposition: a mark
+    // put into the file comes out in the report.
+    let word = "contradicts";
+    let kept = std::fs::read(&parts).unwrap();
+    let at = kept
+        .windows(word.len())
+        .position(|w| w == word.as_bytes())
+        .expect("the kept parts hold the report's text");
+    let mut marked = kept.clone();
+    marked[at..at + word.len()].copy_from_slice(b"CONTRADICTS");
+    std::fs::write(&parts, &marked).unwrap();
+    let (copied, _) = check_human(project, &[]);
+    assert!(copied.contains("CONTRADICTS"), "{copied}");
+    std::fs::write(&parts, &kept).unwrap();
+
+    // Each change gives what a fresh run gives.
+    let same = |label: &str, extra: &[&str]| {
+        let (cached, stderr) = check_human(project, extra);
+        let no_cache: Vec<&str> = extra.iter().copied().chain(["--no-cache"]).collect();
+        let (fresh, _) = check_human(project, &no_cache);
+        assert_eq!(cached, fresh, "{label}");
+        assert!(!stderr.contains("warning"), "{label}: {stderr}");
+        cached
+    };
+    let article = project.join("corpus/2011-12-militaires-algeriens-nord-mali.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, text.replace("source: AFP", "source: Reuters")).unwrap();
+    assert!(same("an edited article", &[]).contains("Reuters"));
+    let added = project.join("corpus/zz-added.md");
+    std::fs::write(
+        &added,
+        text.replace("source: AFP", "source: Reuters")
+            .replacen("id: ", "id: added-", 1),
+    )
+    .unwrap();
+    assert!(same("an added article", &[]).contains("zz-added.md"));
+    std::fs::remove_file(&added).unwrap();
+    same("a removed article", &[]);
+    same("another window", &["--window", "30"]);
+    same("the window as before", &[]);
+    let acknowledged = Command::cargo_bin("volte")
+        .unwrap()
+        .current_dir(project)
+        .args([
+            "acknowledge",
+            "algeria-aligned-with-france-sahel",
+            "ap-2023-02-influence-algerienne",
+            "ap-2021-10-algerie-wagner",
+            "--reason",
+            "a test",
+        ])
+        .output()
+        .unwrap();
+    assert!(acknowledged.status.success(), "{acknowledged:?}");
+    assert!(same("an acknowledgement", &[]).contains("acknowledged"));
+}
+
+#[test]
+fn a_damaged_parts_file_is_ignored_with_a_warning() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    let parts = project.join(".volte-cache/report.parts");
+    let (fresh, _) = check_human(project, &[]);
+    let kept = std::fs::read(&parts).unwrap();
+    std::fs::write(&parts, &kept[..kept.len() / 2]).unwrap();
+    let (again, stderr) = check_human(project, &[]);
+    assert_eq!(again, fresh);
+    assert!(
+        stderr.contains("warning:") && stderr.contains("report.parts"),
+        "{stderr}"
+    );
+    let (healed, stderr) = check_human(project, &[]);
+    assert_eq!(healed, fresh);
+    assert!(!stderr.contains("report.parts"), "not rewritten: {stderr}");
+}

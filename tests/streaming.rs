@@ -45,7 +45,7 @@ fn the_streamed_report_is_the_full_reports_text() {
             without_claims: true,
         };
         let mut streamed = Vec::new();
-        let summary = human::write_run(&run, &checks, &mut streamed).unwrap();
+        let summary = human::write_run(&run, &checks, None, &mut streamed).unwrap();
         let report = Report::checked(&run, &checks);
         let streamed = String::from_utf8(streamed).unwrap();
         assert_eq!(streamed, human::render(&report));

@@ -6,7 +6,7 @@
 
 pub mod date;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anstyle::{AnsiColor, Style};
 use rayon::prelude::*;
 
+use super::parts::{self, Parts};
 use super::{
     AcknowledgementOut, Checks, ContradictionOut, Judge, Names, PropositionOut, Report, Side,
     Summary, Tally, Text,
@@ -105,57 +106,78 @@ pub fn write(report: &Report, w: &mut dyn io::Write) -> io::Result<()> {
 /// The `check` report of `run`, straight from the run: each proposition's
 /// ledger and model are made, rendered and dropped in turn, so memory holds
 /// the claims and a few propositions, never the whole ledger or report.
-/// The text is the same as [`write`] gives for [`Report::checked`]. Returns
-/// the summary, for the exit code.
-pub fn write_run(run: &Run, checks: &Checks<'_>, w: &mut dyn io::Write) -> io::Result<Summary> {
+/// The text is the same as [`write`] gives for [`Report::checked`]. With
+/// `parts`, a proposition whose claims and settings are those of the last
+/// run is copied from it, and this run's parts are kept for the next.
+/// Returns the summary, for the exit code.
+pub fn write_run(
+    run: &Run,
+    checks: &Checks<'_>,
+    mut parts: Option<&mut Parts>,
+    w: &mut dyn io::Write,
+) -> io::Result<Summary> {
     let judge = Judge::new(run, checks);
     let mut used = vec![false; judge.acknowledgements()];
     let mut tally = Tally::default();
-    let mut offset = 0;
+    debug_assert!(
+        checks.introduced.is_none(),
+        "--since reports go through `write`"
+    );
     let cores = rayon::current_num_threads().max(1);
-    let all: Vec<usize> = (0..run.rulebook.propositions.len()).collect();
+    let count = run.rulebook.propositions.len();
+    let digests = parts
+        .as_ref()
+        .map(|_| parts::digests(run, checks, PLAIN.load(Ordering::Relaxed)));
+    // Written only when some part differs from those kept.
+    let mut writer = match (&mut parts, &digests) {
+        (Some(parts), Some(digests)) if !parts.holds(digests) => parts.writer(),
+        _ => None,
+    };
+    let stored = |p: usize| parts.as_deref()?.find(&digests.as_ref()?[p]).cloned();
+    let all: Vec<usize> = (0..count).collect();
     for group in all.chunks(cores) {
-        let ledgers: Vec<_> = group
+        // A part kept from the last run is copied as it is; the others are
+        // judged and rendered, side by side.
+        let rendered: Vec<Rendered> = group
             .par_iter()
-            .map(|&p| ledger::of_proposition(p, &run.articles, &run.claims, run.window_days))
-            .collect();
-        // Where each proposition's contradictions start in the whole ledger.
-        let offsets: Vec<usize> = ledgers
-            .iter()
-            .map(|(_, found)| {
-                offset += found.len();
-                offset - found.len()
+            .map(|&p| match stored(p) {
+                Some(entry) => Rendered::Kept(Box::new(entry)),
+                None => {
+                    let (timeline, found) =
+                        ledger::of_proposition(p, &run.articles, &run.claims, run.window_days);
+                    let (counts, used, text) =
+                        render_part(run, &judge, p, timeline.as_ref(), &found);
+                    Rendered::Fresh { counts, used, text }
+                }
             })
             .collect();
-        let rendered: Vec<(Tally, Vec<usize>, String)> = group
-            .par_iter()
-            .zip(&ledgers)
-            .zip(offsets)
-            .map(|((&p, (timeline, found)), offset)| {
-                let entries = timeline.as_ref().map_or(&[][..], |t| t.entries.as_slice());
-                // Each article's names made once for the proposition, then shared.
-                let names: HashMap<usize, Names> = entries
-                    .iter()
-                    .map(|e| (e.article, Names::of(&run.articles[e.article])))
-                    .collect();
-                let names = |i: usize| names[&i].clone();
-                let sentence = |c: usize| -> Text { run.claims[c].sentence.as_str().into() };
-                let part = judge.part(p, entries, found, offset, &names, &sentence);
-                let mine: Vec<&ContradictionOut> = part.contradictions.iter().collect();
-                let mut out = String::new();
-                render_proposition(&part.proposition, &mine, &mut out);
-                // Only the counts outlive the text.
-                (Tally::of(&part), part.used, out)
-            })
-            .collect();
-        drop(ledgers);
-        for (counts, part_used, text) in rendered {
-            w.write_all(text.as_bytes())?;
+        for (&p, part) in group.iter().zip(rendered) {
+            let (counts, part_used) = match part {
+                Rendered::Fresh {
+                    counts,
+                    used: part_used,
+                    text,
+                } => {
+                    w.write_all(text.as_bytes())?;
+                    if let (Some(writer), Some(digests)) = (&mut writer, &digests) {
+                        writer.add(digests[p], &counts, &part_used, &text);
+                    }
+                    (counts, part_used)
+                }
+                Rendered::Kept(entry) => {
+                    let kept = parts.as_deref().expect("a kept part comes from the parts");
+                    kept.copy(&entry, w, writer.as_mut())?;
+                    (entry.tally(), entry.used().to_vec())
+                }
+            };
             tally.absorb(&counts);
             for m in part_used {
                 used[m] = true;
             }
         }
+    }
+    if let (Some(parts), Some(writer)) = (parts, writer) {
+        parts.finish(writer);
     }
     let closed = judge.close(&used, &tally);
     w.write_all(
@@ -167,6 +189,44 @@ pub fn write_run(run: &Run, checks: &Checks<'_>, w: &mut dyn io::Write) -> io::R
         .as_bytes(),
     )?;
     Ok(closed.summary)
+}
+
+/// A proposition's part in the report: rendered now, or kept from the last run.
+enum Rendered {
+    Fresh {
+        counts: Tally,
+        /// The acknowledgements it uses.
+        used: Vec<usize>,
+        text: String,
+    },
+    Kept(Box<parts::Entry>),
+}
+
+/// Proposition `p`'s part, judged from its ledger and rendered: its counts,
+/// the acknowledgements it uses, its text. Only for the report without
+/// `--since`, where the place of a contradiction in the whole ledger matters
+/// to nothing.
+fn render_part(
+    run: &Run,
+    judge: &Judge<'_>,
+    p: usize,
+    timeline: Option<&ledger::Timeline>,
+    found: &[ledger::Contradiction],
+) -> (Tally, Vec<usize>, String) {
+    let entries = timeline.map_or(&[][..], |t| t.entries.as_slice());
+    // Each article's names made once for the proposition, then shared.
+    let names: HashMap<usize, Names> = entries
+        .iter()
+        .map(|e| (e.article, Names::of(&run.articles[e.article])))
+        .collect();
+    let names = |i: usize| names[&i].clone();
+    let sentence = |c: usize| -> Text { run.claims[c].sentence.as_str().into() };
+    let part = judge.part(p, entries, found, 0, &names, &sentence);
+    let mine: Vec<&ContradictionOut> = part.contradictions.iter().collect();
+    let mut out = String::new();
+    render_proposition(&part.proposition, &mine, &mut out);
+    // Only the counts outlive the text.
+    (Tally::of(&part), part.used, out)
 }
 
 /// The lines after the propositions: acknowledgements to revisit, then the summary.

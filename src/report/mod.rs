@@ -9,6 +9,7 @@ pub mod github;
 pub mod html;
 pub mod human;
 pub mod markdown;
+pub mod parts;
 pub mod sarif;
 
 use rayon::prelude::*;

@@ -1,0 +1,421 @@
+//! The human report's propositions as the last `volte check` rendered them,
+//! so that a re-check judges and renders only the propositions whose claims
+//! changed, and copies the others.
+//!
+//! `report.parts` in the cache folder holds, for each proposition, its text
+//! and its counts under a BLAKE3 digest of everything the text is made from:
+//! volte's build, the rulebook (the claims cache's key, which covers the rule
+//! files, the lexicons and `--include-comments`), the conflict window, the
+//! acknowledgements (and today's date when there are some, for expiry),
+//! `fail_on`, colour, and the proposition's claims in corpus order, each with
+//! its article's metadata (not its place in the corpus, which moves when an
+//! article is added before it). The same digest means the same text.
+//!
+//! Layout: a first line naming the format, the texts one after the other,
+//! then a JSON trailer (the entries: digest, where the text is, counts), then
+//! the trailer's offset as 8 little-endian bytes. It is written to a
+//! temporary file and renamed into place, so an interrupted run leaves the
+//! old file whole; a file that does not read back is ignored with a warning,
+//! and deleting it costs one full rendering.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{ByKind, Checks, Tally};
+use crate::pipeline::Run;
+
+/// The first line of the file; bumped whenever the layout or the meaning of
+/// an entry changes.
+const MAGIC: &[u8] = b"volte report parts 1\n";
+
+/// What a proposition's text is made from, hashed.
+pub type Digest = [u8; 32];
+
+/// One proposition's part as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    #[serde(with = "hex")]
+    digest: Digest,
+    start: u64,
+    len: u64,
+    contradictions: usize,
+    unacknowledged: usize,
+    failing: usize,
+    conflict: usize,
+    reversal: usize,
+    self_: usize,
+    internal: usize,
+    /// The acknowledgements its contradictions use (indices in the file).
+    used: Vec<usize>,
+}
+
+impl Entry {
+    /// The part's counts.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            contradictions: self.contradictions,
+            unacknowledged: self.unacknowledged,
+            failing: self.failing,
+            by_kind: ByKind {
+                conflict: self.conflict,
+                reversal: self.reversal,
+                self_: self.self_,
+                internal: self.internal,
+            },
+        }
+    }
+
+    pub fn used(&self) -> &[usize] {
+        &self.used
+    }
+}
+
+mod hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(digest: &super::Digest, s: S) -> Result<S::Ok, S::Error> {
+        let text: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<super::Digest, D::Error> {
+        let text = String::deserialize(d)?;
+        let bad = || serde::de::Error::custom("not a digest");
+        if text.len() != 64 || !text.is_ascii() {
+            return Err(bad());
+        }
+        let mut digest = [0u8; 32];
+        for (i, byte) in digest.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(digest)
+    }
+}
+
+/// The parts of the last run, read from the cache folder, and the file the
+/// parts of this run go to.
+#[derive(Debug)]
+pub struct Parts {
+    path: PathBuf,
+    /// The file as found (shared by the workers that copy texts from it),
+    /// and its entries, when it read back whole.
+    old: Option<(Mutex<File>, Vec<Entry>)>,
+    /// Things the user should know (a corrupt file, a failed write).
+    pub warnings: Vec<String>,
+}
+
+impl Parts {
+    /// The parts kept in cache folder `dir`; none when there is no file yet,
+    /// none with a warning when it does not read back.
+    pub fn open(dir: &Path) -> Parts {
+        let path = dir.join("report.parts");
+        let mut parts = Parts {
+            path,
+            old: None,
+            warnings: Vec::new(),
+        };
+        match read_entries(&parts.path) {
+            Ok(old) => parts.old = old.map(|(file, entries)| (Mutex::new(file), entries)),
+            Err(e) => parts.warnings.push(format!(
+                "{}: {e}; rendering every proposition",
+                parts.path.display()
+            )),
+        }
+        parts
+    }
+
+    /// The stored part with this digest.
+    pub fn find(&self, digest: &Digest) -> Option<&Entry> {
+        let (_, entries) = self.old.as_ref()?;
+        entries.iter().find(|e| &e.digest == digest)
+    }
+
+    /// True when the file holds exactly these parts, in this order: nothing
+    /// to write.
+    pub fn holds(&self, digests: &[Digest]) -> bool {
+        self.old.as_ref().is_some_and(|(_, entries)| {
+            entries.len() == digests.len()
+                && entries.iter().zip(digests).all(|(e, d)| &e.digest == d)
+        })
+    }
+
+    /// Copies the text of a stored part to `out`, and to `writer` as this
+    /// run's part with the same digest, a block at a time.
+    pub fn copy(
+        &self,
+        entry: &Entry,
+        out: &mut dyn Write,
+        mut writer: Option<&mut Writer>,
+    ) -> io::Result<()> {
+        let Some((file, _)) = self.old.as_ref() else {
+            return Err(io::Error::other("no parts file"));
+        };
+        let mut file = file.lock().map_err(|_| io::Error::other("parts file"))?;
+        file.seek(SeekFrom::Start(entry.start))?;
+        if let Some(w) = writer.as_deref_mut() {
+            w.begin();
+        }
+        let mut left = entry.len;
+        let mut block = vec![0u8; 1 << 16];
+        while left > 0 {
+            let n = block.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            file.read_exact(&mut block[..n]).map_err(|e| {
+                io::Error::new(e.kind(), format!("reading {}: {e}", self.path.display()))
+            })?;
+            out.write_all(&block[..n])?;
+            if let Some(w) = writer.as_deref_mut() {
+                w.write(&block[..n]);
+            }
+            left -= n as u64;
+        }
+        if let Some(w) = writer {
+            w.end(entry.digest, &entry.tally(), &entry.used);
+        }
+        Ok(())
+    }
+
+    /// A new file for this run's parts, written beside the old one.
+    pub fn writer(&mut self) -> Option<Writer> {
+        match Writer::create(&self.path) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                self.warnings
+                    .push(format!("could not write {}: {e}", self.path.display()));
+                None
+            }
+        }
+    }
+
+    /// Puts the new file in place of the old one.
+    pub fn finish(&mut self, writer: Writer) {
+        if let Err(e) = writer.finish(&self.path) {
+            self.warnings
+                .push(format!("could not write {}: {e}", self.path.display()));
+        }
+    }
+}
+
+/// The entries of the file at `path`, with the file open for their texts;
+/// `None` when there is no file.
+fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>)>> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let corrupt = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
+    let len = file.metadata()?.len();
+    let mut magic = vec![0; MAGIC.len()];
+    file.read_exact(&mut magic)?;
+    if magic != MAGIC || len < MAGIC.len() as u64 + 8 {
+        return Err(corrupt("not a parts file of this volte"));
+    }
+    file.seek(SeekFrom::End(-8))?;
+    let mut tail = [0u8; 8];
+    file.read_exact(&mut tail)?;
+    let trailer = u64::from_le_bytes(tail);
+    if trailer < MAGIC.len() as u64 || trailer > len - 8 {
+        return Err(corrupt("damaged (trailer out of place)"));
+    }
+    file.seek(SeekFrom::Start(trailer))?;
+    let mut json = vec![0; usize::try_from(len - 8 - trailer).map_err(|_| corrupt("too big"))?];
+    file.read_exact(&mut json)?;
+    let entries: Vec<Entry> =
+        serde_json::from_slice(&json).map_err(|e| corrupt(&format!("damaged ({e})")))?;
+    if entries
+        .iter()
+        .any(|e| e.start < MAGIC.len() as u64 || e.start.saturating_add(e.len) > trailer)
+    {
+        return Err(corrupt("damaged (a part out of place)"));
+    }
+    Ok(Some((file, entries)))
+}
+
+/// This run's parts as they are rendered: texts straight to a temporary file,
+/// entries kept for the trailer.
+#[derive(Debug)]
+pub struct Writer {
+    temp: PathBuf,
+    out: BufWriter<File>,
+    /// Where the part being written starts, and where the next byte goes.
+    start: u64,
+    at: u64,
+    entries: Vec<Entry>,
+    /// A write failed: the file is not put in place.
+    failed: bool,
+}
+
+impl Writer {
+    fn create(path: &Path) -> io::Result<Writer> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let temp = dir.join(format!(".report.parts.{}.tmp", std::process::id()));
+        let mut out = BufWriter::with_capacity(1 << 16, File::create(&temp)?);
+        out.write_all(MAGIC)?;
+        Ok(Writer {
+            temp,
+            out,
+            start: MAGIC.len() as u64,
+            at: MAGIC.len() as u64,
+            entries: Vec::new(),
+            failed: false,
+        })
+    }
+
+    /// Adds the next proposition's part.
+    pub fn add(&mut self, digest: Digest, tally: &Tally, used: &[usize], text: &str) {
+        self.begin();
+        self.write(text.as_bytes());
+        self.end(digest, tally, used);
+    }
+
+    fn begin(&mut self) {
+        self.start = self.at;
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        if self.out.write_all(bytes).is_err() {
+            self.failed = true;
+        }
+        self.at += bytes.len() as u64;
+    }
+
+    fn end(&mut self, digest: Digest, tally: &Tally, used: &[usize]) {
+        self.entries.push(Entry {
+            digest,
+            start: self.start,
+            len: self.at - self.start,
+            contradictions: tally.contradictions,
+            unacknowledged: tally.unacknowledged,
+            failing: tally.failing,
+            conflict: tally.by_kind.conflict,
+            reversal: tally.by_kind.reversal,
+            self_: tally.by_kind.self_,
+            internal: tally.by_kind.internal,
+            used: used.to_vec(),
+        });
+    }
+
+    fn finish(mut self, path: &Path) -> io::Result<()> {
+        let written = (|| {
+            if self.failed {
+                return Err(io::Error::other("a part could not be written"));
+            }
+            serde_json::to_writer(&mut self.out, &self.entries)?;
+            self.out.write_all(&self.at.to_le_bytes())?;
+            self.out.flush()
+        })();
+        let moved = written.and_then(|()| std::fs::rename(&self.temp, path));
+        if moved.is_err() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+        moved
+    }
+}
+
+/// What every part of this run is made from besides its claims.
+pub fn salt(run: &Run, checks: &Checks<'_>, plain: bool) -> blake3::Hasher {
+    let mut h = blake3::Hasher::new();
+    let mut put = |field: &str| {
+        h.update(&(field.len() as u64).to_le_bytes());
+        h.update(field.as_bytes());
+    };
+    put(env!("CARGO_PKG_VERSION"));
+    put(std::str::from_utf8(MAGIC).unwrap_or_default());
+    // A rebuilt volte may render differently under the same version.
+    let build = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
+        .unwrap_or_default();
+    put(&build);
+    put(run.cache_key.as_deref().unwrap_or_default());
+    put(&run.window_days.to_string());
+    put(if plain { "plain" } else { "colour" });
+    put(&format!("{:?}", checks.fail_on));
+    let acks = checks
+        .acknowledgements
+        .map(|a| a.entries.as_slice())
+        .unwrap_or_default();
+    put(&format!("{acks:?}"));
+    if !acks.is_empty() {
+        put(&format!("{:?}", checks.today));
+    }
+    h
+}
+
+/// The digest of proposition `p`'s part, made of `claims` (its own, in
+/// corpus order).
+fn digest(salt: &blake3::Hasher, run: &Run, p: usize, claims: &[usize]) -> Digest {
+    let mut h = salt.clone();
+    // Fields go to a buffer, hashed a block at a time: BLAKE3 takes many
+    // short updates slowly.
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    let put = |buf: &mut Vec<u8>, field: &[u8]| {
+        buf.extend_from_slice(&(field.len() as u64).to_le_bytes());
+        buf.extend_from_slice(field);
+    };
+    // A formatted field, length first like the others.
+    let put_fmt = |buf: &mut Vec<u8>, args: std::fmt::Arguments<'_>| {
+        let at = buf.len();
+        buf.extend_from_slice(&[0; 8]);
+        let _ = buf.write_fmt(args);
+        let len = (buf.len() - at - 8) as u64;
+        buf[at..at + 8].copy_from_slice(&len.to_le_bytes());
+    };
+    put(&mut buf, &(p as u64).to_le_bytes());
+    let mut last_article = None;
+    for c in claims.iter().map(|&c| &run.claims[c]) {
+        if last_article != Some(c.article) {
+            last_article = Some(c.article);
+            let a = &run.articles[c.article];
+            put(&mut buf, b"article");
+            put(&mut buf, a.id.as_bytes());
+            put(&mut buf, a.path.as_os_str().as_encoded_bytes());
+            put(&mut buf, a.source.as_bytes());
+            put_fmt(
+                &mut buf,
+                format_args!(
+                    "{} {:?} {:?} {:?} {}",
+                    a.date, a.title, a.url, a.date_note, a.lang
+                ),
+            );
+        }
+        put_fmt(
+            &mut buf,
+            format_args!(
+                "claim {:?} {} {} {:?} {} {:?} {:?} {:?}",
+                c.stance, c.negated, c.hedged, c.section, c.line, c.negators, c.denial, c.hedge
+            ),
+        );
+        put(&mut buf, c.cue.as_bytes());
+        put(&mut buf, c.sentence.as_bytes());
+        put(&mut buf, c.pattern.as_bytes());
+        if buf.len() >= 1 << 16 {
+            h.update(&buf);
+            buf.clear();
+        }
+    }
+    h.update(&buf);
+    *h.finalize().as_bytes()
+}
+
+/// The digest of every proposition's part, side by side.
+pub fn digests(run: &Run, checks: &Checks<'_>, plain: bool) -> Vec<Digest> {
+    let salt = salt(run, checks, plain);
+    let mut by_proposition: Vec<Vec<usize>> = vec![Vec::new(); run.rulebook.propositions.len()];
+    for (i, c) in run.claims.iter().enumerate() {
+        if let Some(list) = by_proposition.get_mut(c.proposition) {
+            list.push(i);
+        }
+    }
+    by_proposition
+        .par_iter()
+        .enumerate()
+        .map(|(p, claims)| digest(&salt, run, p, claims))
+        .collect()
+}
