@@ -352,21 +352,19 @@ pub fn salt(run: &Run, checks: &Checks<'_>, plain: bool) -> blake3::Hasher {
 /// corpus order).
 fn digest(salt: &blake3::Hasher, run: &Run, p: usize, claims: &[usize]) -> Digest {
     let mut h = salt.clone();
-    // Fields go to a buffer, hashed a block at a time: BLAKE3 takes many
-    // short updates slowly.
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
-    let put = |buf: &mut Vec<u8>, field: &[u8]| {
+    // Fields go to a buffer, each after its length, hashed a block at a
+    // time: BLAKE3 takes many short updates slowly.
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+    fn put(buf: &mut Vec<u8>, field: &[u8]) {
         buf.extend_from_slice(&(field.len() as u64).to_le_bytes());
         buf.extend_from_slice(field);
-    };
-    // A formatted field, length first like the others.
-    let put_fmt = |buf: &mut Vec<u8>, args: std::fmt::Arguments<'_>| {
-        let at = buf.len();
-        buf.extend_from_slice(&[0; 8]);
-        let _ = buf.write_fmt(args);
-        let len = (buf.len() - at - 8) as u64;
-        buf[at..at + 8].copy_from_slice(&len.to_le_bytes());
-    };
+    }
+    fn put_opt(buf: &mut Vec<u8>, field: Option<&str>) {
+        match field {
+            Some(text) => put(buf, text.as_bytes()),
+            None => buf.extend_from_slice(&u64::MAX.to_le_bytes()),
+        }
+    }
     put(&mut buf, &(p as u64).to_le_bytes());
     let mut last_article = None;
     for c in claims.iter().map(|&c| &run.claims[c]) {
@@ -376,25 +374,33 @@ fn digest(salt: &blake3::Hasher, run: &Run, p: usize, claims: &[usize]) -> Diges
             put(&mut buf, b"article");
             put(&mut buf, a.id.as_bytes());
             put(&mut buf, a.path.as_os_str().as_encoded_bytes());
+            put(&mut buf, a.date.to_string().as_bytes());
             put(&mut buf, a.source.as_bytes());
-            put_fmt(
-                &mut buf,
-                format_args!(
-                    "{} {:?} {:?} {:?} {}",
-                    a.date, a.title, a.url, a.date_note, a.lang
-                ),
-            );
+            put_opt(&mut buf, a.title.as_deref());
+            put_opt(&mut buf, a.url.as_deref());
+            put_opt(&mut buf, a.date_note.as_deref());
+            put(&mut buf, a.lang.as_bytes());
         }
-        put_fmt(
+        put(&mut buf, b"claim");
+        put(
             &mut buf,
-            format_args!(
-                "claim {:?} {} {} {:?} {} {:?} {:?} {:?}",
-                c.stance, c.negated, c.hedged, c.section, c.line, c.negators, c.denial, c.hedge
-            ),
+            &[
+                c.stance as u8,
+                u8::from(c.negated),
+                u8::from(c.hedged),
+                c.section as u8,
+            ],
         );
+        put(&mut buf, &(c.line as u64).to_le_bytes());
         put(&mut buf, c.cue.as_bytes());
         put(&mut buf, c.sentence.as_bytes());
         put(&mut buf, c.pattern.as_bytes());
+        put(&mut buf, &(c.negators.len() as u64).to_le_bytes());
+        for n in &c.negators {
+            put(&mut buf, n.as_bytes());
+        }
+        put_opt(&mut buf, c.denial.as_deref());
+        put_opt(&mut buf, c.hedge.as_deref());
         if buf.len() >= 1 << 16 {
             h.update(&buf);
             buf.clear();
