@@ -9,9 +9,11 @@
 //! then by a BLAKE3 hash of its content (a touched but unchanged file is not
 //! matched again). Articles that fail to load are never cached.
 //!
-//! The file is written to a temporary name and renamed into place, so an
-//! interrupted run leaves the old cache whole. It is safe to delete, and a
-//! corrupt or foreign one is ignored with a warning.
+//! The file is written as the articles come, to a temporary name, and
+//! renamed into place at the end, so an interrupted or failed run leaves the
+//! old cache whole; a run that changes no entry writes nothing, and no run
+//! holds the whole file. It is safe to delete, and a corrupt or foreign one
+//! is ignored with a warning.
 
 use foldhash::{HashMap, HashMapExt};
 use std::ops::Range;
@@ -32,27 +34,28 @@ const FORMAT: u32 = 3;
 /// again within the same timestamp: its entry is checked by content next time.
 const RACY_NANOS: u128 = 2_000_000_000;
 
-/// The cache of one run: the file read at the start, indexed by path. An
-/// entry's body (its article and claims) is parsed only when the article is
-/// unchanged, on the worker that would otherwise have read it, and written
-/// back as it was read.
+/// The cache of one run: the heads of the file found at the start, indexed
+/// by path, and the file itself, open. An entry's body (its article and
+/// claims) is read and parsed only when the article is unchanged, on the
+/// worker that would otherwise have read the article, and copied back as it
+/// was; the file is never held whole.
 #[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
     key: String,
-    /// The file as read.
-    bytes: Vec<u8>,
+    /// The file found, open, shared by the workers that read its bodies.
+    file: Option<std::sync::Mutex<std::fs::File>>,
     slots: HashMap<PathBuf, Slot>,
     /// Why the cache on disk was not used, for a warning.
     pub warning: Option<String>,
 }
 
-/// One entry of the file read at the start.
+/// One entry of the file found at the start.
 #[derive(Debug)]
 pub struct Slot {
     head: Head,
-    /// Where its body is in [`Cache::bytes`].
-    body: Range<usize>,
+    /// Where its body is in the file.
+    body: Range<u64>,
 }
 
 /// What identifies an article's file: a line of the cache starts with it,
@@ -207,20 +210,28 @@ impl Cache {
         let mut cache = Cache {
             dir: dir.to_path_buf(),
             key,
-            bytes: Vec::new(),
+            file: None,
             slots: HashMap::new(),
             warning: None,
         };
         let path = cache.file();
-        cache.bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
+        let unreadable =
+            |e: std::io::Error| format!("{}: {e}; reading every article", path.display());
+        // Read whole to find the heads, on every core, then let go: the
+        // bodies are read again one by one, as the articles need them.
+        let (file, bytes) = match std::fs::File::open(&path).and_then(|mut f| {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut bytes)?;
+            Ok((f, bytes))
+        }) {
+            Ok(read) => read,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return cache,
             Err(e) => {
-                cache.warning = Some(format!("{}: {e}; reading every article", path.display()));
+                cache.warning = Some(unreadable(e));
                 return cache;
             }
         };
-        let bytes = cache.bytes.as_slice();
+        let bytes = bytes.as_slice();
         let mut lines = Lines { bytes, at: 0 };
         let Some(first) = lines.next() else {
             return cache;
@@ -255,7 +266,7 @@ impl Cache {
                     .map_err(|e| corrupt(&at(), &e))?;
                 Ok(Slot {
                     head,
-                    body: line.start + tab + 1..line.end,
+                    body: (line.start + tab + 1) as u64..line.end as u64,
                 })
             })
             .collect();
@@ -264,12 +275,10 @@ impl Cache {
                 cache.slots = slots
                     .into_iter()
                     .map(|s| (s.head.path.clone(), s))
-                    .collect()
+                    .collect();
+                cache.file = Some(std::sync::Mutex::new(file));
             }
-            Err(warning) => {
-                cache.bytes = Vec::new();
-                cache.warning = Some(warning);
-            }
+            Err(warning) => cache.warning = Some(warning),
         }
         cache
     }
@@ -290,65 +299,202 @@ impl Cache {
         self.slots.get(path).filter(|s| s.head.hash == hash)
     }
 
-    /// What the entry holds; an error if its body is damaged, and the
-    /// article must be read again.
-    pub fn body(&self, slot: &Slot) -> Result<Body, serde_json::Error> {
-        serde_json::from_slice(&self.bytes[slot.body.clone()])
+    /// What the entry holds; `None` if its body is damaged or no longer
+    /// there, and the article must be read again.
+    pub fn body(&self, slot: &Slot) -> Option<Body> {
+        serde_json::from_slice(&self.read(&slot.body).ok()?).ok()
     }
 
-    /// True when the run's entries differ from those read at the start.
-    pub fn differs(&self, kept: &[Kept<'_>]) -> bool {
-        kept.len() != self.slots.len()
-            || kept.iter().any(|k| match k {
-                Kept::Old {
-                    slot,
-                    size,
-                    modified,
-                } => slot.head.size != *size || slot.head.modified != *modified,
-                Kept::New { .. } => true,
-            })
+    /// Bytes of the file found at the start.
+    fn read(&self, range: &Range<u64>) -> std::io::Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut bytes = vec![0; usize::try_from(range.end - range.start).unwrap_or(0)];
+        let file = self.file.as_ref().ok_or(std::io::ErrorKind::NotFound)?;
+        let mut file = file
+            .lock()
+            .map_err(|_| std::io::Error::other("cache file"))?;
+        file.seek(SeekFrom::Start(range.start))?;
+        file.read_exact(&mut bytes)?;
+        Ok(bytes)
     }
 
-    /// Replaces the cache on disk with `kept`, atomically, and removes the
-    /// caches of other rulebooks.
-    pub fn save(&self, kept: &[Kept<'_>]) -> Result<(), crate::Error> {
-        std::fs::create_dir_all(&self.dir).map_err(|e| crate::Error::io(&self.dir, e))?;
+    /// How many entries the file found at the start holds.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}
+
+/// The cache being written, an entry at a time as the articles come, in
+/// order: nothing is written while every entry so far is one found at the
+/// start, unchanged; at the first that is not, those are copied to a new file
+/// and the rest follow it. So a run that changes nothing writes nothing, and
+/// no run holds the whole cache.
+pub struct Store<'c> {
+    cache: &'c Cache,
+    /// Entries so far, while each is one found at the start, unchanged.
+    unchanged: Vec<&'c Slot>,
+    writer: Option<Writer>,
+    count: usize,
+    failed: Option<String>,
+}
+
+impl Drop for Store<'_> {
+    /// A run that stops early (an article in error) leaves the cache as it was.
+    fn drop(&mut self) {
+        self.abandon();
+    }
+}
+
+struct Writer {
+    temp: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    /// A time for the racy check: an entry modified this close to it is
+    /// checked by content next time.
+    now: u128,
+}
+
+impl<'c> Store<'c> {
+    pub fn new(cache: &'c Cache) -> Self {
+        Store {
+            cache,
+            unchanged: Vec::new(),
+            writer: None,
+            count: 0,
+            failed: None,
+        }
+    }
+
+    /// The next article's entry.
+    pub fn put(&mut self, kept: Kept<'c>) {
+        self.count += 1;
+        if self.failed.is_some() {
+            return;
+        }
+        if self.writer.is_none() {
+            if let Kept::Old {
+                slot,
+                size,
+                modified,
+            } = &kept
+            {
+                if slot.head.size == *size && slot.head.modified == *modified {
+                    self.unchanged.push(slot);
+                    return;
+                }
+            }
+            if let Err(e) = self.start() {
+                self.failed = Some(e);
+                return;
+            }
+        }
+        if let Err(e) = self.write(&kept) {
+            self.failed = Some(e);
+        }
+    }
+
+    /// Opens the new file and copies the unchanged entries so far into it.
+    fn start(&mut self) -> Result<(), String> {
+        let dir = &self.cache.dir;
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let temp = dir.join(format!(
+            ".{}.{}.tmp",
+            self.cache
+                .file()
+                .file_name()
+                .map_or_else(Default::default, |n| n.to_string_lossy()),
+            std::process::id()
+        ));
+        let file = std::fs::File::create(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
+        let mut writer = Writer {
+            temp,
+            out: std::io::BufWriter::with_capacity(1 << 16, file),
+            now,
+        };
         let header = Header {
             format: FORMAT,
-            key: self.key.clone(),
+            key: self.cache.key.clone(),
         };
-        let written = |e: serde_json::Error| crate::Error::Usage(format!("writing the cache: {e}"));
-        let mut bytes = serde_json::to_vec(&header).map_err(written)?;
-        bytes.push(b'\n');
-        for k in kept {
-            let (head, size, modified, body) = match k {
-                Kept::Old {
-                    slot,
-                    size,
-                    modified,
-                } => (&slot.head, *size, *modified, &self.bytes[slot.body.clone()]),
-                Kept::New { head, body } => (head, head.size, head.modified, body.as_slice()),
-            };
-            let head = Head {
-                size,
-                modified: if now.saturating_sub(modified) < RACY_NANOS {
-                    0
-                } else {
-                    modified
-                },
-                ..head.clone()
-            };
-            serde_json::to_writer(&mut bytes, &head).map_err(written)?;
-            bytes.push(b'\t');
-            bytes.extend_from_slice(body);
-            bytes.push(b'\n');
+        serde_json::to_writer(&mut writer.out, &header).map_err(|e| e.to_string())?;
+        std::io::Write::write_all(&mut writer.out, b"\n").map_err(|e| e.to_string())?;
+        self.writer = Some(writer);
+        for slot in std::mem::take(&mut self.unchanged) {
+            self.write(&Kept::Old {
+                slot,
+                size: slot.head.size,
+                modified: slot.head.modified,
+            })?;
         }
-        let path = self.file();
-        crate::fsutil::write_atomic_unsynced(&path, &bytes)?;
-        if let Ok(others) = std::fs::read_dir(&self.dir) {
+        Ok(())
+    }
+
+    fn write(&mut self, kept: &Kept<'_>) -> Result<(), String> {
+        let Some(writer) = &mut self.writer else {
+            return Ok(());
+        };
+        let old_body;
+        let (head, size, modified, body) = match kept {
+            Kept::Old {
+                slot,
+                size,
+                modified,
+            } => {
+                old_body = self.cache.read(&slot.body).map_err(|e| e.to_string())?;
+                (&slot.head, *size, *modified, old_body.as_slice())
+            }
+            Kept::New { head, body } => (head, head.size, head.modified, body.as_slice()),
+        };
+        let head = Head {
+            size,
+            modified: if writer.now.saturating_sub(modified) < RACY_NANOS {
+                0
+            } else {
+                modified
+            },
+            ..head.clone()
+        };
+        let out = &mut writer.out;
+        serde_json::to_writer(&mut *out, &head).map_err(|e| e.to_string())?;
+        let line = [b"\t".as_slice(), body, b"\n"];
+        for part in line {
+            std::io::Write::write_all(out, part).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Puts the new file in place, when one was needed, and removes the
+    /// caches of other rulebooks. A failure is for a warning: the next run
+    /// reads the articles again.
+    pub fn finish(mut self) -> Result<(), String> {
+        if let Some(e) = self.failed.take() {
+            self.abandon();
+            return Err(e);
+        }
+        if self.writer.is_none() {
+            if self.count == self.cache.len() {
+                return Ok(());
+            }
+            // Entries went away: the file is written without them.
+            self.start()?;
+        }
+        let Some(mut writer) = self.writer.take() else {
+            return Ok(());
+        };
+        let path = self.cache.file();
+        let moved = std::io::Write::flush(&mut writer.out)
+            .and_then(|()| std::fs::rename(&writer.temp, &path))
+            .map_err(|e| format!("{}: {e}", path.display()));
+        if moved.is_err() {
+            let _ = std::fs::remove_file(&writer.temp);
+        }
+        moved?;
+        if let Ok(others) = std::fs::read_dir(&self.cache.dir) {
             for other in others.flatten() {
                 let name = other.file_name().to_string_lossy().into_owned();
                 let ours = path.file_name().is_some_and(|n| n == other.file_name());
@@ -359,6 +505,14 @@ impl Cache {
             }
         }
         Ok(())
+    }
+
+    fn abandon(&mut self) {
+        self.unchanged.clear();
+        if let Some(writer) = self.writer.take() {
+            drop(writer.out);
+            let _ = std::fs::remove_file(&writer.temp);
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cache::{self, Cache, Head, Kept, Slot};
+use crate::cache::{self, Cache, Head, Kept, Slot, Store};
 use crate::corpus::{self, Article, Skipped};
 use crate::error::Error;
 use crate::ledger::{self, Ledger};
@@ -109,7 +109,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         claims: Vec::new(),
         sentences: 0,
         cached: 0,
-        entries: Vec::new(),
+        store: cache.as_ref().map(Store::new),
         errors,
         skipped,
         seen: HashMap::new(),
@@ -151,7 +151,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         claims,
         sentences,
         cached,
-        entries,
+        store,
         mut errors,
         mut skipped,
         ..
@@ -176,11 +176,9 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     let phase = timings::phase("cache-save");
     if let Some(cache) = &cache {
         warnings.extend(cache.warning.clone());
-        if cache.differs(&entries) {
-            if let Err(e) = cache.save(&entries) {
-                warnings.push(format!("could not write the cache: {e}"));
-            }
-        }
+    }
+    if let Some(Err(e)) = store.map(Store::finish) {
+        warnings.push(format!("could not write the cache: {e}"));
     }
     drop(phase);
     let mut run = finish(rulebook, articles, sentences, claims, options);
@@ -201,7 +199,8 @@ struct Merged<'c> {
     claims: Vec<Claim>,
     sentences: usize,
     cached: usize,
-    entries: Vec<Kept<'c>>,
+    /// The cache being written, an entry at a time.
+    store: Option<Store<'c>>,
     errors: Vec<Error>,
     skipped: Vec<Skipped>,
     /// Each id read so far, with its article's index (its path is there).
@@ -261,7 +260,9 @@ impl<'c> Merged<'c> {
             }));
             self.articles.push(outcome.article);
             self.cached += usize::from(outcome.cached);
-            self.entries.extend(outcome.entry);
+            if let (Some(store), Some(entry)) = (&mut self.store, outcome.entry) {
+                store.put(entry);
+            }
         }
     }
 }
@@ -333,7 +334,7 @@ fn read_one<'c>(
     let stamp = cache.and(opened.stamp);
     let reuse = |cache: &'c Cache, slot: &'c Slot, size: u64, modified: u128| {
         // A damaged entry is no hit: the article is read again.
-        let body = cache.body(slot).ok()?;
+        let body = cache.body(slot)?;
         let article = body.article.into_article(&corpus::display_path(path))?;
         Some(Outcome {
             article,

@@ -273,3 +273,76 @@ fn a_damaged_parts_file_is_ignored_with_a_warning() {
     assert_eq!(healed, fresh);
     assert!(!stderr.contains("report.parts"), "not rewritten: {stderr}");
 }
+
+#[test]
+fn the_cache_is_rewritten_only_when_an_entry_changes_and_never_by_a_failed_run() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    // Files older than the cache, so their times are trusted.
+    let past = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000);
+    for entry in std::fs::read_dir(project.join("corpus")).unwrap().flatten() {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(entry.path())
+            .unwrap();
+        file.set_modified(past).unwrap();
+    }
+    let cache_file = || {
+        std::fs::read_dir(project.join(".volte-cache"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .expect("a claims cache")
+    };
+    let (fresh, _) = check(project, &[]);
+    let written = std::fs::read(cache_file()).unwrap();
+    let stamp = std::fs::metadata(cache_file()).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let (again, _) = check(project, &[]);
+    assert_eq!(again, fresh);
+    assert_eq!(
+        std::fs::metadata(cache_file()).unwrap().modified().unwrap(),
+        stamp,
+        "a run that changed nothing rewrote the cache"
+    );
+
+    // An article in error stops the run: the cache stays as it was, with no
+    // temporary file beside it.
+    std::fs::write(
+        project.join("corpus/zz-broken.md"),
+        "---\nid: [\n---\nText.\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("volte")
+        .unwrap()
+        .current_dir(project)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(std::fs::read(cache_file()).unwrap(), written);
+    let names: Vec<String> = std::fs::read_dir(project.join(".volte-cache"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+
+    // One article fewer: the cache is written without it.
+    std::fs::remove_file(project.join("corpus/zz-broken.md")).unwrap();
+    std::fs::remove_file(project.join("corpus/2024-01-26-fin-accord-alger.md")).unwrap();
+    let (fewer, _) = check(project, &[]);
+    let (fewer_fresh, _) = check(project, &["--no-cache"]);
+    assert_eq!(fewer, fewer_fresh);
+    let kept = String::from_utf8(std::fs::read(cache_file()).unwrap()).unwrap();
+    assert!(!kept.contains("2024-01-26-fin-accord-alger.md"));
+    assert_eq!(
+        kept.lines().count(),
+        written
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count()
+            - 1
+    );
+}
