@@ -15,7 +15,7 @@
 //! holds the whole file. It is safe to delete, and a corrupt or foreign one
 //! is ignored with a warning.
 
-use foldhash::{HashMap, HashMapExt};
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -45,7 +45,10 @@ pub struct Cache {
     key: String,
     /// The file found, open, shared by the workers that read its bodies.
     file: Option<std::sync::Mutex<std::fs::File>>,
-    slots: HashMap<PathBuf, Slot>,
+    /// Found by the hash of their path: a map from paths would hold each
+    /// path twice.
+    slots: hashbrown::HashTable<Slot>,
+    hasher: foldhash::fast::RandomState,
     /// Why the cache on disk was not used, for a warning.
     pub warning: Option<String>,
 }
@@ -66,8 +69,25 @@ pub struct Head {
     pub size: u64,
     /// Nanoseconds since the epoch; 0 when the time is not to be trusted.
     pub modified: u128,
-    /// BLAKE3 of the file, in hex.
-    pub hash: String,
+    /// BLAKE3 of the file (in hex in the file).
+    #[serde(with = "hex")]
+    pub hash: [u8; 32],
+}
+
+/// A hash written as 64 hex digits.
+mod hex {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(hash: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&blake3::Hash::from_bytes(*hash).to_hex())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let text = <&str>::deserialize(d)?;
+        blake3::Hash::from_hex(text)
+            .map(|h| *h.as_bytes())
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// What one article gave.
@@ -173,8 +193,8 @@ pub fn stamp(path: &Path) -> Option<(u64, u128)> {
 }
 
 /// The hex BLAKE3 hash of a file's bytes.
-pub fn content_hash(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex().to_string()
+pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
+    *blake3::hash(bytes).as_bytes()
 }
 
 /// The key of a rulebook: any change to a rule file, a lexicon, volte itself
@@ -211,7 +231,8 @@ impl Cache {
             dir: dir.to_path_buf(),
             key,
             file: None,
-            slots: HashMap::new(),
+            slots: hashbrown::HashTable::new(),
+            hasher: Default::default(),
             warning: None,
         };
         let path = cache.file();
@@ -272,10 +293,19 @@ impl Cache {
             .collect();
         match slots {
             Ok(slots) => {
-                cache.slots = slots
-                    .into_iter()
-                    .map(|s| (s.head.path.clone(), s))
-                    .collect();
+                let hasher = &cache.hasher;
+                let hash = |s: &Slot| hasher.hash_one(&s.head.path);
+                cache.slots.reserve(slots.len(), hash);
+                for slot in slots {
+                    // A path listed twice (a hand-edited file): the last wins.
+                    let at = hash(&slot);
+                    match cache.slots.find_mut(at, |s| s.head.path == slot.head.path) {
+                        Some(old) => *old = slot,
+                        None => {
+                            cache.slots.insert_unique(at, slot, hash);
+                        }
+                    }
+                }
                 cache.file = Some(std::sync::Mutex::new(file));
             }
             Err(warning) => cache.warning = Some(warning),
@@ -289,14 +319,18 @@ impl Cache {
 
     /// The entry for `path` if the file's size and time are unchanged.
     pub fn by_stamp(&self, path: &Path, size: u64, modified: u128) -> Option<&Slot> {
-        self.slots
-            .get(path)
+        self.slot(path)
             .filter(|s| s.head.modified != 0 && s.head.size == size && s.head.modified == modified)
     }
 
     /// The entry for `path` if the file's content is unchanged.
-    pub fn by_hash(&self, path: &Path, hash: &str) -> Option<&Slot> {
-        self.slots.get(path).filter(|s| s.head.hash == hash)
+    pub fn by_hash(&self, path: &Path, hash: &[u8; 32]) -> Option<&Slot> {
+        self.slot(path).filter(|s| &s.head.hash == hash)
+    }
+
+    fn slot(&self, path: &Path) -> Option<&Slot> {
+        self.slots
+            .find(self.hasher.hash_one(path), |s| s.head.path == path)
     }
 
     /// What the entry holds; `None` if its body is damaged or no longer

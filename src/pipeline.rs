@@ -1,7 +1,7 @@
 //! The whole run, from folders to a ledger: what `volte check` does before it
 //! renders anything. Other programs and the tests drive volte through here.
 
-use foldhash::{HashMap, HashMapExt};
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -112,7 +112,8 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         store: cache.as_ref().map(Store::new),
         errors,
         skipped,
-        seen: HashMap::new(),
+        seen: hashbrown::HashTable::new(),
+        hasher: Default::default(),
         same_files: corpus::SameFiles::default(),
         total,
         done: 0,
@@ -203,9 +204,12 @@ struct Merged<'c> {
     store: Option<Store<'c>>,
     errors: Vec<Error>,
     skipped: Vec<Skipped>,
-    /// Each id read so far, with its article's index (its path is there).
-    seen: HashMap<String, usize>,
-    same_files: corpus::SameFiles,
+    /// Each id read so far, as its article's index (the id and the path
+    /// are there), found by the id's hash.
+    seen: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+    /// The first path to each file, for a second path to skip.
+    same_files: corpus::SameFiles<First>,
     /// Files in the listing, and how many of them were merged.
     total: usize,
     done: usize,
@@ -226,33 +230,61 @@ impl<'c> Merged<'c> {
         claims.reserve_exact(expected.saturating_sub(claims.len()));
         for (file, (same, result)) in files.iter().zip(results) {
             // The same file reached twice (a link to it): kept at its first path.
-            if let Some(skip) = same.and_then(|same| self.same_files.first(same, &file.path)) {
-                self.skipped.push(skip);
+            if let Some(first) = same.as_ref().and_then(|same| self.same_files.get(same)) {
+                let first = match first {
+                    First::Article(i) => &self.articles[*i as usize].path,
+                    First::Other(path) => path,
+                };
+                self.skipped.push(corpus::same_file(&file.path, first));
                 continue;
             }
+            let index = self.articles.len();
+            let other = || First::Other(file.path.clone());
             let outcome = match result {
                 Ok(outcome) => outcome,
-                Err(Error::Skipped(s)) => {
-                    self.skipped.push(s);
-                    continue;
-                }
                 Err(e) => {
-                    self.errors.push(e);
+                    if let Some(same) = same {
+                        self.same_files.insert(same, other());
+                    }
+                    match e {
+                        Error::Skipped(s) => self.skipped.push(s),
+                        e => self.errors.push(e),
+                    }
                     continue;
                 }
             };
-            if let Some(&first) = self.seen.get(&outcome.article.id) {
+            let hash = self.hasher.hash_one(&outcome.article.id);
+            let articles = &self.articles;
+            let earlier = self
+                .seen
+                .find(hash, |&i| articles[i as usize].id == outcome.article.id);
+            if let Some(&first) = earlier {
+                if let Some(same) = same {
+                    self.same_files.insert(same, other());
+                }
                 self.errors.push(Error::DuplicateId {
                     path: outcome.article.path.clone(),
                     line: outcome.article.id_line.unwrap_or(1),
-                    first: self.articles[first].path.clone(),
+                    first: self.articles[first as usize].path.clone(),
                     id: outcome.article.id.clone(),
                 });
                 continue;
             }
+            let Ok(number) = u32::try_from(index) else {
+                self.errors.push(Error::Usage(format!(
+                    "{}: more than {} articles",
+                    outcome.article.path.display(),
+                    u32::MAX
+                )));
+                continue;
+            };
+            if let Some(same) = same {
+                self.same_files.insert(same, First::Article(number));
+            }
+            let hasher = &self.hasher;
+            self.seen
+                .insert_unique(hash, number, |&i| hasher.hash_one(&articles[i as usize].id));
             // Claims point at their article by index.
-            let index = self.articles.len();
-            self.seen.insert(outcome.article.id.clone(), index);
             self.sentences += outcome.sentences;
             claims.extend(outcome.claims.into_iter().map(|c| Claim {
                 article: index,
@@ -265,6 +297,12 @@ impl<'c> Merged<'c> {
             }
         }
     }
+}
+
+/// The first path to a file: an article's, or one that gave none.
+enum First {
+    Article(u32),
+    Other(PathBuf),
 }
 
 /// An article file, open, and what looking at it told.

@@ -273,10 +273,19 @@ pub fn article_files(dir: &Path) -> Result<Listing, Error> {
     Ok(listing)
 }
 
-/// The paths already read, by the file they reach.
-#[derive(Debug, Default)]
-pub struct SameFiles {
-    seen: HashMap<FileKey, PathBuf>,
+/// The paths already read, by the file they reach: a path, or whatever the
+/// caller finds it by (an article's index).
+#[derive(Debug)]
+pub struct SameFiles<V = PathBuf> {
+    seen: HashMap<FileKey, V>,
+}
+
+impl<V> Default for SameFiles<V> {
+    fn default() -> Self {
+        SameFiles {
+            seen: HashMap::new(),
+        }
+    }
 }
 
 impl SameFiles {
@@ -284,15 +293,32 @@ impl SameFiles {
     /// skips it. Paths come in the listing's order, so the first one wins.
     pub fn first(&mut self, key: FileKey, path: &Path) -> Option<Skipped> {
         match self.seen.get(&key) {
-            Some(first) => Some(Skipped {
-                path: display_path(path),
-                reason: format!("the same file as {}", display_path(first).display()),
-            }),
+            Some(first) => Some(same_file(path, first)),
             None => {
                 self.seen.insert(key, path.to_path_buf());
                 None
             }
         }
+    }
+}
+
+impl<V> SameFiles<V> {
+    /// What was recorded for the file `key` reaches, if a path reached it before.
+    pub fn get(&self, key: &FileKey) -> Option<&V> {
+        self.seen.get(key)
+    }
+
+    /// Records the first path to the file `key` reaches.
+    pub fn insert(&mut self, key: FileKey, first: V) {
+        self.seen.entry(key).or_insert(first);
+    }
+}
+
+/// The notice that skips `path`, a second path to the file at `first`.
+pub fn same_file(path: &Path, first: &Path) -> Skipped {
+    Skipped {
+        path: display_path(path),
+        reason: format!("the same file as {}", display_path(first).display()),
     }
 }
 
