@@ -9,11 +9,15 @@
 //! then by a BLAKE3 hash of its content (a touched but unchanged file is not
 //! matched again). Articles that fail to load are never cached.
 //!
-//! The file is written as the articles come, to a temporary name, and
-//! renamed into place at the end, so an interrupted or failed run leaves the
-//! old cache whole; a run that changes no entry writes nothing, and no run
-//! holds the whole file. It is safe to delete, and a corrupt or foreign one
-//! is ignored with a warning.
+//! A run that changes no entry writes nothing. The entries that changed are
+//! added to the end of the file, in one write after its last whole line (a
+//! later line for a path overrides an earlier one; a last line cut short by
+//! a crash is passed over): adding an article writes one line. When they are
+//! many, or the file holds mostly overridden lines, it is written anew as
+//! the articles come, to a temporary name renamed into place at the end, so
+//! an interrupted or failed run leaves the old cache whole. No run holds the
+//! whole file. It is safe to delete, and a corrupt or foreign one is ignored
+//! with a warning.
 
 use std::hash::BuildHasher;
 use std::ops::Range;
@@ -45,6 +49,10 @@ pub struct Cache {
     key: String,
     /// The file found, open, shared by the workers that read its bodies.
     file: Option<std::sync::Mutex<std::fs::File>>,
+    /// Its entry lines (a path may have several: the last counts), and its
+    /// length up to the end of its last whole line.
+    lines: usize,
+    whole: u64,
     /// Found by the hash of their path: a map from paths would hold each
     /// path twice.
     slots: hashbrown::HashTable<Slot>,
@@ -231,6 +239,8 @@ impl Cache {
             dir: dir.to_path_buf(),
             key,
             file: None,
+            lines: 0,
+            whole: 0,
             slots: hashbrown::HashTable::new(),
             hasher: Default::default(),
             warning: None,
@@ -252,7 +262,17 @@ impl Cache {
                 return cache;
             }
         };
-        let bytes = bytes.as_slice();
+        // A last line cut short is an addition that was interrupted: the
+        // lines before it stand.
+        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if whole == 0 && !bytes.is_empty() {
+            cache.warning = Some(format!(
+                "{}:1: corrupt (no whole first line); ignoring it and reading every article",
+                path.display()
+            ));
+            return cache;
+        }
+        let bytes = &bytes[..whole];
         let mut lines = Lines { bytes, at: 0 };
         let Some(first) = lines.next() else {
             return cache;
@@ -293,6 +313,7 @@ impl Cache {
             .collect();
         match slots {
             Ok(slots) => {
+                let slots_found = slots.len();
                 let hasher = &cache.hasher;
                 let hash = |s: &Slot| hasher.hash_one(&s.head.path);
                 cache.slots.reserve(slots.len(), hash);
@@ -306,6 +327,8 @@ impl Cache {
                         }
                     }
                 }
+                cache.lines = slots_found;
+                cache.whole = whole as u64;
                 cache.file = Some(std::sync::Mutex::new(file));
             }
             Err(warning) => cache.warning = Some(warning),
@@ -352,6 +375,28 @@ impl Cache {
         Ok(bytes)
     }
 
+    /// Adds `lines` to the end of the file found, after its last whole line.
+    fn append(&self, lines: &[u8]) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom, Write};
+        let found = self.file.as_ref().ok_or(std::io::ErrorKind::NotFound)?;
+        let found = found
+            .lock()
+            .map_err(|_| std::io::Error::other("cache file"))?
+            .metadata()?;
+        let mut out = std::fs::OpenOptions::new().write(true).open(self.file())?;
+        let now = out.metadata()?;
+        // Another volte may have put a new file in its place meanwhile.
+        if now.len() != found.len() || now.modified().ok() != found.modified().ok() {
+            return Err(std::io::Error::other("changed by another run meanwhile"));
+        }
+        if now.len() != self.whole {
+            out.set_len(self.whole)?;
+        }
+        out.seek(SeekFrom::Start(self.whole))?;
+        // One write: a reader sees the lines whole, or a last one cut short.
+        out.write_all(lines)
+    }
+
     /// How many entries the file found at the start holds.
     pub fn len(&self) -> usize {
         self.slots.len()
@@ -363,18 +408,34 @@ impl Cache {
 }
 
 /// The cache being written, an entry at a time as the articles come, in
-/// order: nothing is written while every entry so far is one found at the
-/// start, unchanged; at the first that is not, those are copied to a new file
-/// and the rest follow it. So a run that changes nothing writes nothing, and
-/// no run holds the whole cache.
+/// order. Nothing is written while every entry so far is one found at the
+/// start, unchanged. The entries that changed (an article added, edited or
+/// touched) are kept aside and, at the end, added to the end of the file
+/// found, where a later line for a path overrides an earlier one: adding one
+/// article writes one line. When they grow past [`APPEND_LIMIT`], or when
+/// the file would hold more than twice as many lines as live entries, a new
+/// file is written instead, streamed: the unchanged entries so far copied,
+/// then the rest as they come, renamed into place at the end. No run holds
+/// the whole cache.
 pub struct Store<'c> {
     cache: &'c Cache,
+    /// A time for the racy check: an entry modified this close to it is
+    /// checked by content next time.
+    now: u128,
     /// Entries so far, while each is one found at the start, unchanged.
     unchanged: Vec<&'c Slot>,
+    /// The lines of the entries that changed, while they may still be added
+    /// to the file found.
+    added: Vec<u8>,
+    added_lines: usize,
     writer: Option<Writer>,
     count: usize,
     failed: Option<String>,
 }
+
+/// Bytes of changed entries kept aside to add to the file found; past it,
+/// the file is written anew.
+const APPEND_LIMIT: usize = 8 << 20;
 
 impl Drop for Store<'_> {
     /// A run that stops early (an article in error) leaves the cache as it was.
@@ -386,16 +447,18 @@ impl Drop for Store<'_> {
 struct Writer {
     temp: PathBuf,
     out: std::io::BufWriter<std::fs::File>,
-    /// A time for the racy check: an entry modified this close to it is
-    /// checked by content next time.
-    now: u128,
 }
 
 impl<'c> Store<'c> {
     pub fn new(cache: &'c Cache) -> Self {
         Store {
             cache,
+            now: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
             unchanged: Vec::new(),
+            added: Vec::new(),
+            added_lines: 0,
             writer: None,
             count: 0,
             failed: None,
@@ -408,6 +471,12 @@ impl<'c> Store<'c> {
         if self.failed.is_some() {
             return;
         }
+        if let Err(e) = self.take(kept) {
+            self.failed = Some(e);
+        }
+    }
+
+    fn take(&mut self, kept: Kept<'c>) -> Result<(), String> {
         if self.writer.is_none() {
             if let Kept::Old {
                 slot,
@@ -417,61 +486,24 @@ impl<'c> Store<'c> {
             {
                 if slot.head.size == *size && slot.head.modified == *modified {
                     self.unchanged.push(slot);
-                    return;
+                    return Ok(());
                 }
             }
-            if let Err(e) = self.start() {
-                self.failed = Some(e);
-                return;
+            let line = self.line(&kept)?;
+            if self.cache.file.is_some() && self.added.len() + line.len() <= APPEND_LIMIT {
+                self.added.extend_from_slice(&line);
+                self.added_lines += 1;
+                return Ok(());
             }
+            self.start()?;
+            return self.write(&line);
         }
-        if let Err(e) = self.write(&kept) {
-            self.failed = Some(e);
-        }
+        let line = self.line(&kept)?;
+        self.write(&line)
     }
 
-    /// Opens the new file and copies the unchanged entries so far into it.
-    fn start(&mut self) -> Result<(), String> {
-        let dir = &self.cache.dir;
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let temp = dir.join(format!(
-            ".{}.{}.tmp",
-            self.cache
-                .file()
-                .file_name()
-                .map_or_else(Default::default, |n| n.to_string_lossy()),
-            std::process::id()
-        ));
-        let file = std::fs::File::create(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let mut writer = Writer {
-            temp,
-            out: std::io::BufWriter::with_capacity(1 << 16, file),
-            now,
-        };
-        let header = Header {
-            format: FORMAT,
-            key: self.cache.key.clone(),
-        };
-        serde_json::to_writer(&mut writer.out, &header).map_err(|e| e.to_string())?;
-        std::io::Write::write_all(&mut writer.out, b"\n").map_err(|e| e.to_string())?;
-        self.writer = Some(writer);
-        for slot in std::mem::take(&mut self.unchanged) {
-            self.write(&Kept::Old {
-                slot,
-                size: slot.head.size,
-                modified: slot.head.modified,
-            })?;
-        }
-        Ok(())
-    }
-
-    fn write(&mut self, kept: &Kept<'_>) -> Result<(), String> {
-        let Some(writer) = &mut self.writer else {
-            return Ok(());
-        };
+    /// The line of an entry: its head, a tab, its body.
+    fn line(&self, kept: &Kept<'_>) -> Result<Vec<u8>, String> {
         let old_body;
         let (head, size, modified, body) = match kept {
             Kept::Old {
@@ -486,41 +518,94 @@ impl<'c> Store<'c> {
         };
         let head = Head {
             size,
-            modified: if writer.now.saturating_sub(modified) < RACY_NANOS {
+            modified: if self.now.saturating_sub(modified) < RACY_NANOS {
                 0
             } else {
                 modified
             },
             ..head.clone()
         };
-        let out = &mut writer.out;
-        serde_json::to_writer(&mut *out, &head).map_err(|e| e.to_string())?;
-        let line = [b"\t".as_slice(), body, b"\n"];
-        for part in line {
-            std::io::Write::write_all(out, part).map_err(|e| e.to_string())?;
-        }
-        Ok(())
+        let mut line = serde_json::to_vec(&head).map_err(|e| e.to_string())?;
+        line.push(b'\t');
+        line.extend_from_slice(body);
+        line.push(b'\n');
+        Ok(line)
     }
 
-    /// Puts the new file in place, when one was needed, and removes the
-    /// caches of other rulebooks. A failure is for a warning: the next run
-    /// reads the articles again.
+    /// Opens a new file and copies into it the unchanged entries so far and
+    /// the changed ones kept aside.
+    fn start(&mut self) -> Result<(), String> {
+        let dir = &self.cache.dir;
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let temp = dir.join(format!(
+            ".{}.{}.tmp",
+            self.cache
+                .file()
+                .file_name()
+                .map_or_else(Default::default, |n| n.to_string_lossy()),
+            std::process::id()
+        ));
+        let file = std::fs::File::create(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
+        self.writer = Some(Writer {
+            temp,
+            out: std::io::BufWriter::with_capacity(1 << 16, file),
+        });
+        let header = Header {
+            format: FORMAT,
+            key: self.cache.key.clone(),
+        };
+        let mut first = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+        first.push(b'\n');
+        self.write(&first)?;
+        for slot in std::mem::take(&mut self.unchanged) {
+            let line = self.line(&Kept::Old {
+                slot,
+                size: slot.head.size,
+                modified: slot.head.modified,
+            })?;
+            self.write(&line)?;
+        }
+        let added = std::mem::take(&mut self.added);
+        self.added_lines = 0;
+        self.write(&added)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<(), String> {
+        match &mut self.writer {
+            Some(writer) => {
+                std::io::Write::write_all(&mut writer.out, bytes).map_err(|e| e.to_string())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Adds the changed entries to the file found, or puts the new file in
+    /// place and removes the caches of other rulebooks. A failure is for a
+    /// warning: the next run reads the articles again.
     pub fn finish(mut self) -> Result<(), String> {
         if let Some(e) = self.failed.take() {
             self.abandon();
             return Err(e);
         }
+        let path = self.cache.file();
         if self.writer.is_none() {
-            if self.count == self.cache.len() {
-                return Ok(());
+            let lines = self.cache.lines + self.added_lines;
+            if lines <= 2 * self.count + 16 {
+                if self.added_lines == 0 {
+                    return Ok(());
+                }
+                let added = std::mem::take(&mut self.added);
+                return self
+                    .cache
+                    .append(&added)
+                    .map_err(|e| format!("{}: {e}", path.display()));
             }
-            // Entries went away: the file is written without them.
+            // Mostly lines no entry uses any more: written anew.
             self.start()?;
         }
         let Some(mut writer) = self.writer.take() else {
             return Ok(());
         };
-        let path = self.cache.file();
         let moved = std::io::Write::flush(&mut writer.out)
             .and_then(|()| std::fs::rename(&writer.temp, &path))
             .map_err(|e| format!("{}: {e}", path.display()));

@@ -329,20 +329,63 @@ fn the_cache_is_rewritten_only_when_an_entry_changes_and_never_by_a_failed_run()
         .collect();
     assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
 
-    // One article fewer: the cache is written without it.
+    // One article more: its entry is added to the end of the file.
     std::fs::remove_file(project.join("corpus/zz-broken.md")).unwrap();
-    std::fs::remove_file(project.join("corpus/2024-01-26-fin-accord-alger.md")).unwrap();
+    let article = project.join("corpus/2024-01-26-fin-accord-alger.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(
+        project.join("corpus/zz-added.md"),
+        text.replacen("id: ", "id: added-", 1),
+    )
+    .unwrap();
+    let (more, _) = check(project, &[]);
+    let (more_fresh, _) = check(project, &["--no-cache"]);
+    assert_eq!(more, more_fresh);
+    let grown = std::fs::read(cache_file()).unwrap();
+    assert!(grown.starts_with(&written), "not added to the end");
+    let new_lines = String::from_utf8_lossy(&grown[written.len()..]).into_owned();
+    assert_eq!(new_lines.lines().count(), 1, "{new_lines}");
+    assert!(new_lines.contains("zz-added.md"));
+
+    // An addition cut short (a crash) loses only itself.
+    let mut cut = grown.clone();
+    cut.extend_from_slice(b"{\"path\":\"zz-half");
+    std::fs::write(cache_file(), &cut).unwrap();
+    let (after_cut, stderr) = check(project, &[]);
+    assert_eq!(after_cut, more_fresh);
+    assert!(!stderr.contains("warning"), "{stderr}");
+
+    // One article fewer: the same report; its old entry is just unused.
+    std::fs::remove_file(&article).unwrap();
     let (fewer, _) = check(project, &[]);
     let (fewer_fresh, _) = check(project, &["--no-cache"]);
     assert_eq!(fewer, fewer_fresh);
-    let kept = String::from_utf8(std::fs::read(cache_file()).unwrap()).unwrap();
-    assert!(!kept.contains("2024-01-26-fin-accord-alger.md"));
-    assert_eq!(
-        kept.lines().count(),
-        written
+
+    // Every article touched, time and again: each time their entries are
+    // added, until the file holds mostly unused lines and is written anew.
+    let articles: Vec<_> = std::fs::read_dir(project.join("corpus"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    let mut longest = 0;
+    for round in 1..=4u64 {
+        let when = past + std::time::Duration::from_secs(round * 1000);
+        for path in &articles {
+            let file = std::fs::File::options().write(true).open(path).unwrap();
+            file.set_modified(when).unwrap();
+        }
+        let (touched, _) = check(project, &[]);
+        assert_eq!(touched, fewer_fresh, "round {round}");
+        let lines = std::fs::read(cache_file())
+            .unwrap()
             .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .count()
-            - 1
-    );
+            .count();
+        longest = longest.max(lines);
+        assert!(
+            lines <= 3 * articles.len() + 18,
+            "round {round}: {lines} lines"
+        );
+    }
+    assert!(longest > 2 * articles.len(), "entries were never added");
 }
