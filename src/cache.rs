@@ -377,22 +377,23 @@ impl Cache {
 
     /// Adds `lines` to the end of the file found, after its last whole line.
     fn append(&self, lines: &[u8]) -> std::io::Result<()> {
-        use std::io::{Seek, SeekFrom, Write};
+        use std::io::Write;
         let found = self.file.as_ref().ok_or(std::io::ErrorKind::NotFound)?;
         let found = found
             .lock()
             .map_err(|_| std::io::Error::other("cache file"))?
             .metadata()?;
-        let mut out = std::fs::OpenOptions::new().write(true).open(self.file())?;
+        // Appending: two runs adding at once each land whole, one after the other.
+        let mut out = std::fs::OpenOptions::new().append(true).open(self.file())?;
         let now = out.metadata()?;
         // Another volte may have put a new file in its place meanwhile.
         if now.len() != found.len() || now.modified().ok() != found.modified().ok() {
             return Err(std::io::Error::other("changed by another run meanwhile"));
         }
         if now.len() != self.whole {
+            // A last line cut short goes first.
             out.set_len(self.whole)?;
         }
-        out.seek(SeekFrom::Start(self.whole))?;
         // One write: a reader sees the lines whole, or a last one cut short.
         out.write_all(lines)
     }
