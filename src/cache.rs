@@ -195,6 +195,16 @@ impl Iterator for Lines<'_> {
     }
 }
 
+/// A claims cache of volte's own (`claims-` and 16 hex digits, `.jsonl`, or
+/// `.json` from before), so that a `--cache-dir` shared with other files
+/// loses none of them.
+fn is_cache_file(name: &str) -> bool {
+    let key = name
+        .strip_prefix("claims-")
+        .and_then(|n| n.strip_suffix(".jsonl").or_else(|| n.strip_suffix(".json")));
+    key.is_some_and(|k| k.len() == 16 && k.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// The size and modification time of a file, as the cache compares them.
 pub fn stamp(path: &Path) -> Option<(u64, u128)> {
     crate::corpus::stamp(&std::fs::metadata(path).ok()?)
@@ -223,9 +233,21 @@ pub fn key(rulebook: &Rulebook, rules_dir: &Path, include_comments: bool) -> Str
     if let Ok(lexicons) = crate::rulebook::yaml_files(&rules_dir.join("lexicons")) {
         files.extend(lexicons);
     }
+    // Each file by its name and its folder's (`rules/x.yaml`,
+    // `lexicons/fr.yaml`), not the path the run was given: the same rules
+    // from another working folder are the same cache.
+    let name = |file: &Path| -> String {
+        let last = |p: Option<&Path>| {
+            p.and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        format!("{}/{}", last(file.parent()), last(Some(file)))
+    };
+    let mut files: Vec<(String, PathBuf)> = files.into_iter().map(|f| (name(&f), f)).collect();
     files.sort();
-    for file in files {
-        hasher.update(file.to_string_lossy().as_bytes());
+    for (name, file) in files {
+        hasher.update(name.as_bytes());
         hasher.update(&std::fs::read(&file).unwrap_or_default());
     }
     hasher.finalize().to_hex()[..16].to_string()
@@ -485,12 +507,16 @@ impl<'c> Store<'c> {
                 modified,
             } = &kept
             {
-                if slot.head.size == *size && slot.head.modified == *modified {
+                // Unchanged as it would be written: a time still too recent
+                // to trust stays 0.
+                if slot.head.size == *size && slot.head.modified == self.trusted(*modified) {
                     self.unchanged.push(slot);
                     return Ok(());
                 }
             }
-            let line = self.line(&kept)?;
+            let Some(line) = self.line(&kept)? else {
+                return Ok(());
+            };
             if self.cache.file.is_some() && self.added.len() + line.len() <= APPEND_LIMIT {
                 self.added.extend_from_slice(&line);
                 self.added_lines += 1;
@@ -499,12 +525,26 @@ impl<'c> Store<'c> {
             self.start()?;
             return self.write(&line);
         }
-        let line = self.line(&kept)?;
-        self.write(&line)
+        match self.line(&kept)? {
+            Some(line) => self.write(&line),
+            None => Ok(()),
+        }
     }
 
-    /// The line of an entry: its head, a tab, its body.
-    fn line(&self, kept: &Kept<'_>) -> Result<Vec<u8>, String> {
+    /// A modification time as the cache keeps it: 0 when it is too close to
+    /// now (or after it) to be trusted.
+    fn trusted(&self, modified: u128) -> u128 {
+        if self.now.saturating_sub(modified) < RACY_NANOS {
+            0
+        } else {
+            modified
+        }
+    }
+
+    /// The line of an entry: its head, a tab, its body; `None` for a file
+    /// whose name is not UTF-8 (JSON cannot hold it: that article is read
+    /// every time).
+    fn line(&self, kept: &Kept<'_>) -> Result<Option<Vec<u8>>, String> {
         let old_body;
         let (head, size, modified, body) = match kept {
             Kept::Old {
@@ -517,20 +557,19 @@ impl<'c> Store<'c> {
             }
             Kept::New { head, body } => (head, head.size, head.modified, body.as_slice()),
         };
+        if head.path.to_str().is_none() {
+            return Ok(None);
+        }
         let head = Head {
             size,
-            modified: if self.now.saturating_sub(modified) < RACY_NANOS {
-                0
-            } else {
-                modified
-            },
+            modified: self.trusted(modified),
             ..head.clone()
         };
         let mut line = serde_json::to_vec(&head).map_err(|e| e.to_string())?;
         line.push(b'\t');
         line.extend_from_slice(body);
         line.push(b'\n');
-        Ok(line)
+        Ok(Some(line))
     }
 
     /// Opens a new file and copies into it the unchanged entries so far and
@@ -559,12 +598,14 @@ impl<'c> Store<'c> {
         first.push(b'\n');
         self.write(&first)?;
         for slot in std::mem::take(&mut self.unchanged) {
-            let line = self.line(&Kept::Old {
+            let kept = Kept::Old {
                 slot,
                 size: slot.head.size,
                 modified: slot.head.modified,
-            })?;
-            self.write(&line)?;
+            };
+            if let Some(line) = self.line(&kept)? {
+                self.write(&line)?;
+            }
         }
         let added = std::mem::take(&mut self.added);
         self.added_lines = 0;
@@ -618,8 +659,7 @@ impl<'c> Store<'c> {
             for other in others.flatten() {
                 let name = other.file_name().to_string_lossy().into_owned();
                 let ours = path.file_name().is_some_and(|n| n == other.file_name());
-                let cache = name.ends_with(".jsonl") || name.ends_with(".json");
-                if !ours && name.starts_with("claims-") && cache {
+                if !ours && is_cache_file(&name) {
                     let _ = std::fs::remove_file(other.path());
                 }
             }

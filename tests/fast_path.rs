@@ -389,3 +389,84 @@ fn the_cache_is_rewritten_only_when_an_entry_changes_and_never_by_a_failed_run()
     }
     assert!(longest > 2 * articles.len(), "entries were never added");
 }
+
+#[test]
+fn the_cache_keeps_to_its_own_files_and_to_the_rules_not_the_working_folder() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    let shared = project.join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    for name in ["claims-2024-q1.json", "claims-notes.jsonl", "other.txt"] {
+        std::fs::write(shared.join(name), "mine").unwrap();
+    }
+    let cache_dir = shared.to_str().unwrap();
+    check(project, &["--cache-dir", cache_dir]);
+    // A rule change gives another cache, and only the old one goes.
+    let rule = project.join("rules/algerian-troops-in-mali.yaml");
+    let text = std::fs::read_to_string(&rule).unwrap();
+    std::fs::write(&rule, format!("{text}\n# edited\n")).unwrap();
+    check(project, &["--cache-dir", cache_dir]);
+    let mut names: Vec<String> = std::fs::read_dir(&shared)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    for name in ["claims-2024-q1.json", "claims-notes.jsonl", "other.txt"] {
+        assert!(names.iter().any(|n| n == name), "{name} gone: {names:?}");
+    }
+
+    // The same rules reached from another folder are the same cache.
+    let caches = || -> Vec<String> {
+        std::fs::read_dir(project.join(".volte-cache"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("claims-"))
+            .collect()
+    };
+    check(project, &[]);
+    let from_root = caches();
+    let rules = project.join("rules");
+    let corpus = project.join("corpus");
+    let out = Command::cargo_bin("volte")
+        .unwrap()
+        .current_dir(&corpus)
+        .arg("check")
+        .arg("--rules")
+        .arg(&rules)
+        .arg("--corpus")
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c < 2), "{out:?}");
+    assert_eq!(caches(), from_root);
+}
+
+#[test]
+fn a_file_dated_in_the_future_does_not_grow_the_cache() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400);
+    let article = project.join("corpus/2024-01-26-fin-accord-alger.md");
+    std::fs::File::options()
+        .write(true)
+        .open(&article)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    check(project, &[]);
+    let size = |_: ()| {
+        std::fs::read_dir(project.join(".volte-cache"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".jsonl"))
+            .map(|e| e.metadata().unwrap().len())
+            .sum::<u64>()
+    };
+    let first = size(());
+    check(project, &[]);
+    check(project, &[]);
+    assert_eq!(size(()), first);
+}

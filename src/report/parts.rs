@@ -184,8 +184,10 @@ impl Parts {
         match Writer::create(&self.path) {
             Ok(w) => Some(w),
             Err(e) => {
-                self.warnings
-                    .push(format!("could not write {}: {e}", self.path.display()));
+                self.warnings.push(format!(
+                    "could not write the cache: {}: {e}",
+                    self.path.display()
+                ));
                 None
             }
         }
@@ -194,8 +196,10 @@ impl Parts {
     /// Puts the new file in place of the old one.
     pub fn finish(&mut self, writer: Writer) {
         if let Err(e) = writer.finish(&self.path) {
-            self.warnings
-                .push(format!("could not write {}: {e}", self.path.display()));
+            self.warnings.push(format!(
+                "could not write the cache: {}: {e}",
+                self.path.display()
+            ));
         }
     }
 }
@@ -210,9 +214,12 @@ fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>)>> {
     };
     let corrupt = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
     let len = file.metadata()?.len();
+    if len < MAGIC.len() as u64 + 8 {
+        return Err(corrupt("cut short"));
+    }
     let mut magic = vec![0; MAGIC.len()];
     file.read_exact(&mut magic)?;
-    if magic != MAGIC || len < MAGIC.len() as u64 + 8 {
+    if magic != MAGIC {
         return Err(corrupt("not a parts file of this volte"));
     }
     file.seek(SeekFrom::End(-8))?;
