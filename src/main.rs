@@ -1183,6 +1183,7 @@ fn unknown_proposition(rulebook: &rulebook::Rulebook, id: &str) -> anyhow::Error
 /// the renderer writes none, and an escape sequence quoted from an article is
 /// stripped as `print` would.
 fn write_stdout<T>(render: impl FnOnce(&mut dyn Write) -> std::io::Result<T>) -> Result<T> {
+    hold_interrupts();
     let stdout = std::io::stdout();
     let choice = anstream::AutoStream::choice(&stdout);
     let plain = choice == anstream::ColorChoice::Never;
@@ -1198,6 +1199,19 @@ fn write_stdout<T>(render: impl FnOnce(&mut dyn Write) -> std::io::Result<T>) ->
     };
     let result = render(&mut out).and_then(|value| out.flush().map(|()| value));
     result.context("writing the report to standard output")
+}
+
+/// From here on, Ctrl-C (or a plain `kill`) no longer stops volte: the
+/// report being written is finished, so the reader gets it whole or, when
+/// the signal came before, not at all. Before this point the signal ends the
+/// run as usual.
+fn hold_interrupts() {
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // The flag is not read: registering is what holds the signal off.
+        let held = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let _ = signal_hook::flag::register(signal, held);
+    }
 }
 
 /// A writer that takes the reader closing the pipe (`volte check | head`) as
@@ -1279,6 +1293,7 @@ impl Write for Sink {
 }
 
 fn print(text: &str) -> Result<()> {
+    hold_interrupts();
     let result = if memchr::memchr(0x1b, text.as_bytes()).is_none() {
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes()).and_then(|()| out.flush())
