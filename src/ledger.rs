@@ -191,9 +191,9 @@ pub fn of_proposition(
         };
         entry.hedged = entry.claims.iter().all(|&c| claims[c].hedged);
     }
-    entries.sort_by(|x, y| {
-        let (a, b) = (&articles[x.article], &articles[y.article]);
-        (a.date.sort_key(), &a.id).cmp(&(b.date.sort_key(), &b.id))
+    entries.sort_by_cached_key(|e| {
+        let a = &articles[e.article];
+        (a.date.sort_key(), a.id.as_str())
     });
 
     // Sources compare folded (`Le Monde` is `le monde`): folded once per entry.
@@ -274,7 +274,7 @@ pub fn of_proposition(
             c.kind,
         )
     };
-    found.sort_by(|x, y| key(x).cmp(&key(y)));
+    found.sort_by_cached_key(key);
     let timeline = (!entries.is_empty()).then_some(Timeline {
         proposition,
         entries,
