@@ -83,7 +83,7 @@ pub struct Head {
 }
 
 /// A hash written as 64 hex digits.
-mod hex {
+pub(crate) mod hex {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(hash: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
@@ -451,7 +451,8 @@ pub struct Store<'c> {
     /// to the file found.
     added: Vec<u8>,
     added_lines: usize,
-    writer: Option<Writer>,
+    /// The new file, once one is needed.
+    writer: Option<crate::fsutil::Staged>,
     count: usize,
     failed: Option<String>,
 }
@@ -459,18 +460,6 @@ pub struct Store<'c> {
 /// Bytes of changed entries kept aside to add to the file found; past it,
 /// the file is written anew.
 const APPEND_LIMIT: usize = 8 << 20;
-
-impl Drop for Store<'_> {
-    /// A run that stops early (an article in error) leaves the cache as it was.
-    fn drop(&mut self) {
-        self.abandon();
-    }
-}
-
-struct Writer {
-    temp: PathBuf,
-    out: std::io::BufWriter<std::fs::File>,
-}
 
 impl<'c> Store<'c> {
     pub fn new(cache: &'c Cache) -> Self {
@@ -577,19 +566,10 @@ impl<'c> Store<'c> {
     fn start(&mut self) -> Result<(), String> {
         let dir = &self.cache.dir;
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let temp = dir.join(format!(
-            ".{}.{}.tmp",
-            self.cache
-                .file()
-                .file_name()
-                .map_or_else(Default::default, |n| n.to_string_lossy()),
-            std::process::id()
-        ));
-        let file = std::fs::File::create(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
-        self.writer = Some(Writer {
-            temp,
-            out: std::io::BufWriter::with_capacity(1 << 16, file),
-        });
+        // A run that stops early (an article in error) drops it unfinished,
+        // and the cache stays as it was.
+        self.writer =
+            Some(crate::fsutil::Staged::create(&self.cache.file()).map_err(|e| e.to_string())?);
         let header = Header {
             format: FORMAT,
             key: self.cache.key.clone(),
@@ -614,9 +594,7 @@ impl<'c> Store<'c> {
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), String> {
         match &mut self.writer {
-            Some(writer) => {
-                std::io::Write::write_all(&mut writer.out, bytes).map_err(|e| e.to_string())
-            }
+            Some(writer) => std::io::Write::write_all(writer, bytes).map_err(|e| e.to_string()),
             None => Ok(()),
         }
     }
@@ -626,7 +604,6 @@ impl<'c> Store<'c> {
     /// warning: the next run reads the articles again.
     pub fn finish(mut self) -> Result<(), String> {
         if let Some(e) = self.failed.take() {
-            self.abandon();
             return Err(e);
         }
         let path = self.cache.file();
@@ -645,16 +622,10 @@ impl<'c> Store<'c> {
             // Mostly lines no entry uses any more: written anew.
             self.start()?;
         }
-        let Some(mut writer) = self.writer.take() else {
+        let Some(writer) = self.writer.take() else {
             return Ok(());
         };
-        let moved = std::io::Write::flush(&mut writer.out)
-            .and_then(|()| std::fs::rename(&writer.temp, &path))
-            .map_err(|e| format!("{}: {e}", path.display()));
-        if moved.is_err() {
-            let _ = std::fs::remove_file(&writer.temp);
-        }
-        moved?;
+        writer.commit().map_err(|e| e.to_string())?;
         if let Ok(others) = std::fs::read_dir(&self.cache.dir) {
             for other in others.flatten() {
                 let name = other.file_name().to_string_lossy().into_owned();
@@ -665,14 +636,6 @@ impl<'c> Store<'c> {
             }
         }
         Ok(())
-    }
-
-    fn abandon(&mut self) {
-        self.unchanged.clear();
-        if let Some(writer) = self.writer.take() {
-            drop(writer.out);
-            let _ = std::fs::remove_file(&writer.temp);
-        }
     }
 }
 

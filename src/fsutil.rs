@@ -5,7 +5,8 @@
 //! a lock so two volte processes cannot lose each other's changes.
 //!
 //! The acknowledgements file, imported articles and the cache all write
-//! through here.
+//! through here; what is too big to hold whole is written a piece at a time
+//! ([`Staged`]), then renamed into place the same way.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -30,30 +31,87 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| "file".to_string())
 }
 
-/// Writes `bytes` to a new hidden file beside `path` and flushes it to disk
-/// when `sync`: the first half of every write. The caller renames or links
-/// it into place.
-fn write_temp(path: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf, Error> {
+/// A new hidden file beside `path`, with a name no other process or thread
+/// is using.
+fn create_temp(path: &Path) -> Result<(File, PathBuf), Error> {
     let dir = parent(path);
     let name = file_name(path);
     loop {
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let mut file = match OpenOptions::new().write(true).create_new(true).open(&temp) {
-            Ok(file) => file,
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((file, temp)),
             // A stale file of an earlier process that had our pid.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(Error::io(&temp, e)),
-        };
-        let written = file
-            .write_all(bytes)
-            .and_then(|()| if sync { file.sync_all() } else { Ok(()) });
-        if let Err(e) = written {
-            drop(file);
-            let _ = std::fs::remove_file(&temp);
-            return Err(Error::io(&temp, e));
         }
-        return Ok(temp);
+    }
+}
+
+/// Writes `bytes` to a new hidden file beside `path` and flushes it to disk
+/// when `sync`: the first half of every write. The caller renames or links
+/// it into place.
+fn write_temp(path: &Path, bytes: &[u8], sync: bool) -> Result<PathBuf, Error> {
+    let (mut file, temp) = create_temp(path)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| if sync { file.sync_all() } else { Ok(()) });
+    if let Err(e) = written {
+        drop(file);
+        let _ = std::fs::remove_file(&temp);
+        return Err(Error::io(&temp, e));
+    }
+    Ok(temp)
+}
+
+/// A file written a piece at a time beside `path`, for what is too big to
+/// hold whole (the cache), and put in its place in one step by
+/// [`Staged::commit`], without waiting for the disk. Dropped before that, it
+/// is removed and `path` is as it was.
+#[derive(Debug)]
+pub struct Staged {
+    target: PathBuf,
+    temp: PathBuf,
+    out: Option<std::io::BufWriter<File>>,
+}
+
+impl Staged {
+    pub fn create(path: &Path) -> Result<Staged, Error> {
+        let (file, temp) = create_temp(path)?;
+        Ok(Staged {
+            target: path.to_path_buf(),
+            temp,
+            out: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
+    }
+
+    /// Puts the file written in place of `path`.
+    pub fn commit(mut self) -> Result<(), Error> {
+        if let Some(mut out) = self.out.take() {
+            out.flush().map_err(|e| Error::io(&self.temp, e))?;
+        }
+        std::fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))
+    }
+}
+
+impl Write for Staged {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match &mut self.out {
+            Some(out) => out.write(bytes),
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.as_mut().map_or(Ok(()), Write::flush)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // Committed or not, no temporary file is left.
+        drop(self.out.take());
+        let _ = std::fs::remove_file(&self.temp);
     }
 }
 

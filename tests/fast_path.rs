@@ -179,6 +179,22 @@ fn check_human(project: &Path, extra: &[&str]) -> (String, String) {
     )
 }
 
+/// The names of the files in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn set_time(path: &Path, when: std::time::SystemTime) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(when).unwrap();
+}
+
 fn project_with_bundled_corpus() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root().join("rules"), &dir.path().join("rules"));
@@ -280,20 +296,17 @@ fn the_cache_is_rewritten_only_when_an_entry_changes_and_never_by_a_failed_run()
     let project = dir.path();
     // Files older than the cache, so their times are trusted.
     let past = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000);
-    for entry in std::fs::read_dir(project.join("corpus")).unwrap().flatten() {
-        let file = std::fs::File::options()
-            .write(true)
-            .open(entry.path())
-            .unwrap();
-        file.set_modified(past).unwrap();
+    let articles: Vec<String> = names(&project.join("corpus"));
+    for name in &articles {
+        set_time(&project.join("corpus").join(name), past);
     }
+    let cache_dir = project.join(".volte-cache");
     let cache_file = || {
-        std::fs::read_dir(project.join(".volte-cache"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
-            .expect("a claims cache")
+        let name = names(&cache_dir)
+            .into_iter()
+            .find(|n| n.ends_with(".jsonl"))
+            .expect("a claims cache");
+        cache_dir.join(name)
     };
     let (fresh, _) = check(project, &[]);
     let written = std::fs::read(cache_file()).unwrap();
@@ -322,12 +335,8 @@ fn the_cache_is_rewritten_only_when_an_entry_changes_and_never_by_a_failed_run()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(std::fs::read(cache_file()).unwrap(), written);
-    let names: Vec<String> = std::fs::read_dir(project.join(".volte-cache"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
+    let left = names(&cache_dir);
+    assert!(!left.iter().any(|n| n.ends_with(".tmp")), "{left:?}");
 
     // One article more: its entry is added to the end of the file.
     std::fs::remove_file(project.join("corpus/zz-broken.md")).unwrap();
@@ -363,17 +372,12 @@ fn the_cache_is_rewritten_only_when_an_entry_changes_and_never_by_a_failed_run()
 
     // Every article touched, time and again: each time their entries are
     // added, until the file holds mostly unused lines and is written anew.
-    let articles: Vec<_> = std::fs::read_dir(project.join("corpus"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let articles = names(&project.join("corpus"));
     let mut longest = 0;
     for round in 1..=4u64 {
         let when = past + std::time::Duration::from_secs(round * 1000);
-        for path in &articles {
-            let file = std::fs::File::options().write(true).open(path).unwrap();
-            file.set_modified(when).unwrap();
+        for name in &articles {
+            set_time(&project.join("corpus").join(name), when);
         }
         let (touched, _) = check(project, &[]);
         assert_eq!(touched, fewer_fresh, "round {round}");
@@ -406,23 +410,16 @@ fn the_cache_keeps_to_its_own_files_and_to_the_rules_not_the_working_folder() {
     let text = std::fs::read_to_string(&rule).unwrap();
     std::fs::write(&rule, format!("{text}\n# edited\n")).unwrap();
     check(project, &["--cache-dir", cache_dir]);
-    let mut names: Vec<String> = std::fs::read_dir(&shared)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert_eq!(names.len(), 4, "{names:?}");
+    let kept = names(&shared);
+    assert_eq!(kept.len(), 4, "{kept:?}");
     for name in ["claims-2024-q1.json", "claims-notes.jsonl", "other.txt"] {
-        assert!(names.iter().any(|n| n == name), "{name} gone: {names:?}");
+        assert!(kept.iter().any(|n| n == name), "{name} gone: {kept:?}");
     }
 
     // The same rules reached from another folder are the same cache.
     let caches = || -> Vec<String> {
-        std::fs::read_dir(project.join(".volte-cache"))
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+        names(&project.join(".volte-cache"))
+            .into_iter()
             .filter(|n| n.starts_with("claims-"))
             .collect()
     };
@@ -450,23 +447,18 @@ fn a_file_dated_in_the_future_does_not_grow_the_cache() {
     let project = dir.path();
     let later = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400);
     let article = project.join("corpus/2024-01-26-fin-accord-alger.md");
-    std::fs::File::options()
-        .write(true)
-        .open(&article)
-        .unwrap()
-        .set_modified(later)
-        .unwrap();
+    set_time(&article, later);
     check(project, &[]);
-    let size = |_: ()| {
-        std::fs::read_dir(project.join(".volte-cache"))
-            .unwrap()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".jsonl"))
-            .map(|e| e.metadata().unwrap().len())
-            .sum::<u64>()
+    let cache_dir = project.join(".volte-cache");
+    let size = || -> u64 {
+        names(&cache_dir)
+            .iter()
+            .filter(|n| n.ends_with(".jsonl"))
+            .map(|n| std::fs::metadata(cache_dir.join(n)).unwrap().len())
+            .sum()
     };
-    let first = size(());
+    let first = size();
     check(project, &[]);
     check(project, &[]);
-    assert_eq!(size(()), first);
+    assert_eq!(size(), first);
 }

@@ -165,8 +165,9 @@ pub fn write_run(
                     (counts, part_used)
                 }
                 Rendered::Kept(entry) => {
-                    let kept = parts.as_deref().expect("a kept part comes from the parts");
-                    kept.copy(&entry, w, writer.as_mut())?;
+                    if let Some(kept) = parts.as_deref() {
+                        kept.copy(&entry, w, writer.as_mut())?;
+                    }
                     (entry.tally(), entry.used().to_vec())
                 }
             };

@@ -13,7 +13,7 @@ pub mod parts;
 pub mod sarif;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ledger::{Kind, Position};
 use crate::pipeline::Run;
@@ -157,7 +157,7 @@ pub struct Summary {
     pub since: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ByKind {
     pub conflict: usize,
     pub reversal: usize,
@@ -404,7 +404,7 @@ impl<'a> Judge<'a> {
 }
 
 /// The counts of the parts judged so far.
-#[derive(Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Tally {
     pub contradictions: usize,
     pub unacknowledged: usize,

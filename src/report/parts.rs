@@ -19,14 +19,14 @@
 //! and deleting it costs one full rendering.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{ByKind, Checks, Tally};
+use super::{Checks, Tally};
 use crate::pipeline::Run;
 
 /// The first line of the file; bumped whenever the layout or the meaning of
@@ -39,17 +39,11 @@ pub type Digest = [u8; 32];
 /// One proposition's part as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
-    #[serde(with = "hex")]
+    #[serde(with = "crate::cache::hex")]
     digest: Digest,
     start: u64,
     len: u64,
-    contradictions: usize,
-    unacknowledged: usize,
-    failing: usize,
-    conflict: usize,
-    reversal: usize,
-    self_: usize,
-    internal: usize,
+    tally: Tally,
     /// The acknowledgements its contradictions use (indices in the file).
     used: Vec<usize>,
 }
@@ -57,43 +51,11 @@ pub struct Entry {
 impl Entry {
     /// The part's counts.
     pub fn tally(&self) -> Tally {
-        Tally {
-            contradictions: self.contradictions,
-            unacknowledged: self.unacknowledged,
-            failing: self.failing,
-            by_kind: ByKind {
-                conflict: self.conflict,
-                reversal: self.reversal,
-                self_: self.self_,
-                internal: self.internal,
-            },
-        }
+        self.tally.clone()
     }
 
     pub fn used(&self) -> &[usize] {
         &self.used
-    }
-}
-
-mod hex {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(digest: &super::Digest, s: S) -> Result<S::Ok, S::Error> {
-        let text: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        s.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<super::Digest, D::Error> {
-        let text = String::deserialize(d)?;
-        let bad = || serde::de::Error::custom("not a digest");
-        if text.len() != 64 || !text.is_ascii() {
-            return Err(bad());
-        }
-        let mut digest = [0u8; 32];
-        for (i, byte) in digest.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-        }
-        Ok(digest)
     }
 }
 
@@ -195,7 +157,7 @@ impl Parts {
 
     /// Puts the new file in place of the old one.
     pub fn finish(&mut self, writer: Writer) {
-        if let Err(e) = writer.finish(&self.path) {
+        if let Err(e) = writer.finish() {
             self.warnings.push(format!(
                 "could not write the cache: {}: {e}",
                 self.path.display()
@@ -247,8 +209,8 @@ fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>)>> {
 /// entries kept for the trailer.
 #[derive(Debug)]
 pub struct Writer {
-    temp: PathBuf,
-    out: BufWriter<File>,
+    /// Dropped unfinished (a failed run), it leaves the old file as it was.
+    out: crate::fsutil::Staged,
     /// Where the part being written starts, and where the next byte goes.
     start: u64,
     at: u64,
@@ -261,11 +223,9 @@ impl Writer {
     fn create(path: &Path) -> io::Result<Writer> {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
-        let temp = dir.join(format!(".report.parts.{}.tmp", std::process::id()));
-        let mut out = BufWriter::with_capacity(1 << 16, File::create(&temp)?);
+        let mut out = crate::fsutil::Staged::create(path).map_err(io::Error::other)?;
         out.write_all(MAGIC)?;
         Ok(Writer {
-            temp,
             out,
             start: MAGIC.len() as u64,
             at: MAGIC.len() as u64,
@@ -297,18 +257,12 @@ impl Writer {
             digest,
             start: self.start,
             len: self.at - self.start,
-            contradictions: tally.contradictions,
-            unacknowledged: tally.unacknowledged,
-            failing: tally.failing,
-            conflict: tally.by_kind.conflict,
-            reversal: tally.by_kind.reversal,
-            self_: tally.by_kind.self_,
-            internal: tally.by_kind.internal,
+            tally: tally.clone(),
             used: used.to_vec(),
         });
     }
 
-    fn finish(mut self, path: &Path) -> io::Result<()> {
+    fn finish(mut self) -> io::Result<()> {
         let written = (|| {
             if self.failed {
                 return Err(io::Error::other("a part could not be written"));
@@ -317,11 +271,8 @@ impl Writer {
             self.out.write_all(&self.at.to_le_bytes())?;
             self.out.flush()
         })();
-        let moved = written.and_then(|()| std::fs::rename(&self.temp, path));
-        if moved.is_err() {
-            let _ = std::fs::remove_file(&self.temp);
-        }
-        moved
+        written?;
+        self.out.commit().map_err(io::Error::other)
     }
 }
 
