@@ -14,6 +14,7 @@
 
 use foldhash::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::corpus::{Article, PartialDate};
 use crate::error::Error;
@@ -51,16 +52,17 @@ pub struct Claim {
     pub section: Section,
     pub line: usize,
     /// The words of the sentence that the pattern pinned down, as written.
-    pub cue: String,
-    pub sentence: String,
-    /// The pattern as written in the rule file.
-    pub pattern: String,
+    pub cue: Box<str>,
+    /// Shared with the report's quotes: a claim's sentence is kept once.
+    pub sentence: Arc<str>,
+    /// The pattern as written in the rule file, shared with the rulebook.
+    pub pattern: Arc<str>,
     /// The negators counted, as written (for `explain`).
-    pub negators: Vec<String>,
+    pub negators: Box<[Box<str>]>,
     /// The denial that reports the cue false ("a démenti"), as written.
-    pub denial: Option<String>,
+    pub denial: Option<Box<str>>,
     /// The hedge found, as written.
-    pub hedge: Option<String>,
+    pub hedge: Option<Box<str>>,
 }
 
 /// An entity named in a sentence.
@@ -300,7 +302,7 @@ pub fn analyze(
                     proposition: p_index,
                     line: line_of(sentence.span.start),
                     section: sentence.section,
-                    sentence: sentences::display(&text[sentence.span.clone()]),
+                    sentence: sentences::display(&text[sentence.span.clone()]).into(),
                     ..claim
                 });
             }
@@ -769,20 +771,20 @@ impl<'a> SentenceView<'a> {
             hedged: hedge.is_some(),
             section: Section::Body,
             line: 0,
-            cue: self.original(cue_range),
-            sentence: String::new(),
+            cue: self.original(cue_range).into(),
+            sentence: Arc::default(),
             pattern: pattern.text.clone(),
             negators: negation
                 .words
                 .iter()
-                .map(|&p| self.original(p..p + 1))
+                .map(|&p| self.original(p..p + 1).into())
                 .collect(),
             denial: negation.denial.map(|p| {
                 let word_at = |q: usize| (q < self.len()).then(|| self.word(q));
                 let len = lexicon.denial_at(&word_at, p, true).unwrap_or(1);
-                self.original(p..p + len)
+                self.original(p..p + len).into()
             }),
-            hedge,
+            hedge: hedge.map(String::into_boxed_str),
         })
     }
 

@@ -154,7 +154,7 @@ pub fn key(run: &Run, index: usize) -> (String, (String, String)) {
 }
 
 /// What each article says, as (proposition, stance, sentence) triples.
-type Says = HashSet<(usize, &'static str, String)>;
+type Says = HashSet<(usize, &'static str, std::sync::Arc<str>)>;
 
 fn says(run: &Run, article: &str) -> Option<Says> {
     let index = run.articles.iter().position(|a| a.id == article)?;
@@ -194,7 +194,7 @@ pub fn introduced(run: &Run, base: &Baseline) -> Vec<bool> {
         if !same_propositions {
             return now != then;
         }
-        let on = |set: &Says| -> HashSet<(&'static str, String)> {
+        let on = |set: &Says| -> HashSet<(&'static str, std::sync::Arc<str>)> {
             set.iter()
                 .filter(|(p, ..)| *p == proposition)
                 .map(|(_, s, t)| (*s, t.clone()))

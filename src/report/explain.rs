@@ -67,13 +67,13 @@ impl Explanation {
         let claim = |c: &Claim| ClaimWhy {
             proposition: rulebook.propositions[c.proposition].id.clone(),
             stance: c.stance,
-            cue: c.cue.clone(),
-            pattern: c.pattern.clone(),
+            cue: c.cue.to_string(),
+            pattern: c.pattern.to_string(),
             negated: c.negated,
-            negators: c.negators.clone(),
-            denial: c.denial.clone(),
+            negators: c.negators.iter().map(ToString::to_string).collect(),
+            denial: c.denial.as_deref().map(str::to_owned),
             hedged: c.hedged,
-            hedge: c.hedge.clone(),
+            hedge: c.hedge.as_deref().map(str::to_owned),
         };
         Explanation {
             version: super::VERSION,

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::parts::{self, Parts};
 use super::{
     AcknowledgementOut, Checks, ContradictionOut, Judge, Names, PropositionOut, Report, Side,
-    Summary, Tally, Text,
+    Summary, Tally, Text, TimelineOut,
 };
 use crate::ledger::{self, Kind, Position};
 use crate::pipeline::Run;
@@ -72,26 +72,13 @@ pub fn render(report: &Report) -> String {
 /// The full `check` report, written as it is rendered: a report of hundreds
 /// of megabytes is never held whole in memory.
 pub fn write(report: &Report, w: &mut dyn io::Write) -> io::Result<()> {
-    // Propositions render on every core, as many at a time as there are
-    // cores, so the text held at once stays a few propositions' worth.
-    let cores = rayon::current_num_threads().max(1);
-    for group in report.propositions.chunks(cores) {
-        let texts: Vec<String> = group
-            .par_iter()
-            .map(|p| {
-                let mine: Vec<&ContradictionOut> = report
-                    .contradictions
-                    .iter()
-                    .filter(|c| *c.proposition == *p.id)
-                    .collect();
-                let mut out = String::new();
-                render_proposition(p, &mine, &mut out);
-                out
-            })
+    for p in &report.propositions {
+        let mine: Vec<&ContradictionOut> = report
+            .contradictions
+            .iter()
+            .filter(|c| *c.proposition == *p.id)
             .collect();
-        for text in texts {
-            w.write_all(text.as_bytes())?;
-        }
+        write_proposition(p, &mine, &mut |text: &str| w.write_all(text.as_bytes()))?;
     }
     w.write_all(
         closing(
@@ -123,7 +110,6 @@ pub fn write_run(
         checks.introduced.is_none(),
         "--since reports go through `write`"
     );
-    let cores = rayon::current_num_threads().max(1);
     let count = run.rulebook.propositions.len();
     let digests = parts
         .as_ref()
@@ -134,47 +120,60 @@ pub fn write_run(
         _ => None,
     };
     let stored = |p: usize| parts.as_deref()?.find(&digests.as_ref()?[p]).cloned();
-    let all: Vec<usize> = (0..count).collect();
-    for group in all.chunks(cores) {
-        // A part kept from the last run is copied as it is; the others are
-        // judged and rendered, side by side.
-        let rendered: Vec<Rendered> = group
-            .par_iter()
-            .map(|&p| match stored(p) {
-                Some(entry) => Rendered::Kept(Box::new(entry)),
-                None => {
-                    let (timeline, found) =
-                        ledger::of_proposition(p, &run.articles, &run.claims, run.window_days);
-                    let (counts, used, text) =
-                        render_part(run, &judge, p, timeline.as_ref(), &found);
-                    Rendered::Fresh { counts, used, text }
-                }
-            })
-            .collect();
-        for (&p, part) in group.iter().zip(rendered) {
-            let (counts, part_used) = match part {
-                Rendered::Fresh {
-                    counts,
-                    used: part_used,
-                    text,
-                } => {
-                    w.write_all(text.as_bytes())?;
-                    if let (Some(writer), Some(digests)) = (&mut writer, &digests) {
-                        writer.add(digests[p], &counts, &part_used, &text);
+    // A proposition at a time, in order: while one is written (its text
+    // rendered in pieces on every core), the next is judged, so what is
+    // held is two propositions' models and a few pieces of text.
+    let prepare = |p: usize| match stored(p) {
+        Some(entry) => Prepared::Kept(Box::new(entry)),
+        None => {
+            let (timeline, found) =
+                ledger::of_proposition(p, &run.articles, &run.claims, run.window_days);
+            Prepared::Fresh(Box::new(judge_part(
+                run,
+                &judge,
+                p,
+                timeline.as_ref(),
+                &found,
+            )))
+        }
+    };
+    let mut next = (count > 0).then(|| prepare(0));
+    for p in 0..count {
+        let Some(current) = next.take() else { break };
+        let (counts, part_used) = rayon::in_place_scope(|scope| -> io::Result<_> {
+            if p + 1 < count {
+                scope.spawn(|_| next = Some(prepare(p + 1)));
+            }
+            match current {
+                Prepared::Fresh(part) => {
+                    if let Some(writer) = writer.as_mut() {
+                        writer.begin();
                     }
-                    (counts, part_used)
+                    let mut sink = |text: &str| -> io::Result<()> {
+                        if let Some(writer) = writer.as_mut() {
+                            writer.write(text.as_bytes());
+                        }
+                        w.write_all(text.as_bytes())
+                    };
+                    let mine: Vec<&ContradictionOut> = part.contradictions.iter().collect();
+                    write_proposition(&part.proposition, &mine, &mut sink)?;
+                    let counts = Tally::of(&part);
+                    if let (Some(writer), Some(digests)) = (writer.as_mut(), &digests) {
+                        writer.end(digests[p], &counts, &part.used);
+                    }
+                    Ok((counts, part.used))
                 }
-                Rendered::Kept(entry) => {
+                Prepared::Kept(entry) => {
                     if let Some(kept) = parts.as_deref() {
                         kept.copy(&entry, w, writer.as_mut())?;
                     }
-                    (entry.tally(), entry.used().to_vec())
+                    Ok((entry.tally(), entry.used().to_vec()))
                 }
-            };
-            tally.absorb(&counts);
-            for m in part_used {
-                used[m] = true;
             }
+        })?;
+        tally.absorb(&counts);
+        for m in part_used {
+            used[m] = true;
         }
     }
     if let (Some(parts), Some(writer)) = (parts, writer) {
@@ -192,28 +191,22 @@ pub fn write_run(
     Ok(closed.summary)
 }
 
-/// A proposition's part in the report: rendered now, or kept from the last run.
-enum Rendered {
-    Fresh {
-        counts: Tally,
-        /// The acknowledgements it uses.
-        used: Vec<usize>,
-        text: String,
-    },
+/// A proposition's part in the report: judged now, or kept from the last run.
+enum Prepared {
+    Fresh(Box<super::Part>),
     Kept(Box<parts::Entry>),
 }
 
-/// Proposition `p`'s part, judged from its ledger and rendered: its counts,
-/// the acknowledgements it uses, its text. Only for the report without
-/// `--since`, where the place of a contradiction in the whole ledger matters
-/// to nothing.
-fn render_part(
+/// Proposition `p`'s part, judged from its ledger. Only for the report
+/// without `--since`, where the place of a contradiction in the whole ledger
+/// matters to nothing.
+fn judge_part(
     run: &Run,
     judge: &Judge<'_>,
     p: usize,
     timeline: Option<&ledger::Timeline>,
     found: &[ledger::Contradiction],
-) -> (Tally, Vec<usize>, String) {
+) -> super::Part {
     let entries = timeline.map_or(&[][..], |t| t.entries.as_slice());
     // Each article's names made once for the proposition, then shared.
     let names: HashMap<usize, Names> = entries
@@ -221,13 +214,8 @@ fn render_part(
         .map(|e| (e.article, Names::of(&run.articles[e.article])))
         .collect();
     let names = |i: usize| names[&i].clone();
-    let sentence = |c: usize| -> Text { run.claims[c].sentence.as_str().into() };
-    let part = judge.part(p, entries, found, 0, &names, &sentence);
-    let mine: Vec<&ContradictionOut> = part.contradictions.iter().collect();
-    let mut out = String::new();
-    render_proposition(&part.proposition, &mine, &mut out);
-    // Only the counts outlive the text.
-    (Tally::of(&part), part.used, out)
+    let sentence = |c: usize| -> Text { run.claims[c].sentence.clone() };
+    judge.part(p, entries, found, 0, &names, &sentence)
 }
 
 /// The lines after the propositions: acknowledgements to revisit, then the summary.
@@ -311,39 +299,70 @@ fn timeline(p: &PropositionOut, out: &mut String) {
         let _ = writeln!(out, "  {}", paint(DIM, "no article takes a stance"));
         return;
     }
-    let source_width = p
-        .timeline
+    let width = source_width(p);
+    for e in &p.timeline {
+        timeline_entry(e, width, out);
+    }
+}
+
+/// How wide the source column of a timeline is.
+fn source_width(p: &PropositionOut) -> usize {
+    p.timeline
         .iter()
         .map(|e| e.source.chars().count())
         .max()
         .unwrap_or(0)
-        .min(28);
-    for e in &p.timeline {
-        let stance = format!("{:<8}", e.stance.as_str());
-        let lines: Vec<String> = e.lines.iter().map(ToString::to_string).collect();
-        let hedged = if e.hedged {
-            paint(DIM, " (hedged)")
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "  {:<10}  {}  {:<width$}  {}:{}{}",
-            e.date,
-            paint(position_style(e.stance), &stance),
-            truncate(&e.source, 28),
-            e.path,
-            lines.join(","),
-            hedged,
-            width = source_width
-        );
-    }
+        .min(28)
 }
 
-fn render_proposition(p: &PropositionOut, mine: &[&ContradictionOut], out: &mut String) {
-    heading(p, out);
-    timeline(p, out);
-    // Grouped by the later side: what this article contradicts, each quote once.
+fn timeline_entry(e: &TimelineOut, source_width: usize, out: &mut String) {
+    let stance = format!("{:<8}", e.stance.as_str());
+    let lines: Vec<String> = e.lines.iter().map(ToString::to_string).collect();
+    let hedged = if e.hedged {
+        paint(DIM, " (hedged)")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  {:<10}  {}  {:<width$}  {}:{}{}",
+        e.date,
+        paint(position_style(e.stance), &stance),
+        truncate(&e.source, 28),
+        e.path,
+        lines.join(","),
+        hedged,
+        width = source_width
+    );
+}
+
+/// Timeline entries or contradiction groups rendered at a time, a piece per task.
+const PIECE: usize = 256;
+/// Pieces rendered before they are written.
+const PIECES: usize = 16;
+
+/// A proposition's heading, timeline and contradictions, handed to `sink`
+/// in pieces as they are rendered: on every core, in order, never the whole
+/// text at once. Contradictions are grouped by their later side: what this
+/// article contradicts, each quote once.
+fn write_proposition(
+    p: &PropositionOut,
+    mine: &[&ContradictionOut],
+    sink: &mut dyn FnMut(&str) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut head = String::new();
+    heading(p, &mut head);
+    if p.timeline.is_empty() {
+        timeline(p, &mut head);
+    }
+    sink(&head)?;
+    let width = source_width(p);
+    in_pieces(&p.timeline, sink, |entries, out| {
+        for e in entries {
+            timeline_entry(e, width, out);
+        }
+    })?;
+    let mut groups = Vec::new();
     let mut rest = mine;
     while let Some(first) = rest.first() {
         let same = rest
@@ -356,10 +375,38 @@ fn render_proposition(p: &PropositionOut, mine: &[&ContradictionOut], out: &mut 
             .count()
             .max(1);
         let (group, tail) = rest.split_at(same);
-        contradiction_group(group, out);
+        groups.push(group);
         rest = tail;
     }
-    out.push('\n');
+    in_pieces(&groups, sink, |groups, out| {
+        for group in groups {
+            contradiction_group(group, out);
+        }
+    })?;
+    sink("\n")
+}
+
+/// Renders `items` [`PIECE`] at a time on every core and hands each piece's
+/// text to `sink` in order, [`PIECES`] pieces' worth at most held at once.
+fn in_pieces<T: Sync>(
+    items: &[T],
+    sink: &mut dyn FnMut(&str) -> io::Result<()>,
+    render: impl Fn(&[T], &mut String) + Sync,
+) -> io::Result<()> {
+    for window in items.chunks(PIECE * PIECES) {
+        let texts: Vec<String> = window
+            .par_chunks(PIECE)
+            .map(|piece| {
+                let mut out = String::new();
+                render(piece, &mut out);
+                out
+            })
+            .collect();
+        for text in &texts {
+            sink(text)?;
+        }
+    }
+    Ok(())
 }
 
 fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {

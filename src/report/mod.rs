@@ -468,11 +468,7 @@ impl Report {
                 }
             })
             .collect();
-        let sentences: Vec<Text> = run
-            .claims
-            .par_iter()
-            .map(|c| c.sentence.as_str().into())
-            .collect();
+        let sentences: Vec<Text> = run.claims.par_iter().map(|c| c.sentence.clone()).collect();
         let names = |i: usize| {
             let a = &texts[i];
             Names {
@@ -526,9 +522,9 @@ impl Report {
                     negated: c.negated,
                     hedged: c.hedged,
                     section: c.section,
-                    cue: c.cue.clone(),
+                    cue: c.cue.to_string(),
                     sentence: sentence.clone(),
-                    pattern: c.pattern.clone(),
+                    pattern: c.pattern.to_string(),
                 }
             })
             .collect();

@@ -241,18 +241,18 @@ impl Writer {
         self.end(digest, tally, used);
     }
 
-    fn begin(&mut self) {
+    pub fn begin(&mut self) {
         self.start = self.at;
     }
 
-    fn write(&mut self, bytes: &[u8]) {
+    pub fn write(&mut self, bytes: &[u8]) {
         if self.out.write_all(bytes).is_err() {
             self.failed = true;
         }
         self.at += bytes.len() as u64;
     }
 
-    fn end(&mut self, digest: Digest, tally: &Tally, used: &[usize]) {
+    pub fn end(&mut self, digest: Digest, tally: &Tally, used: &[usize]) {
         self.entries.push(Entry {
             digest,
             start: self.start,

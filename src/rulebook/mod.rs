@@ -244,7 +244,7 @@ pub enum PatternBody {
 #[derive(Debug)]
 pub struct Pattern {
     /// The pattern as written in the rule file.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub body: PatternBody,
     /// What a sentence must contain for this pattern to be tried.
     pub required: Requirements,
@@ -700,7 +700,7 @@ fn compile_pattern(
                 )
             })?;
         return Ok(Pattern {
-            text: written.to_string(),
+            text: written.into(),
             body: PatternBody::Regex(regex),
             required: Requirements::default(),
             weight: 1,
@@ -712,7 +712,7 @@ fn compile_pattern(
         .map_err(|err| pattern_error(&at, body, err))?;
     let required = seq.requirements();
     Ok(Pattern {
-        text: written.to_string(),
+        text: written.into(),
         weight: seq.weight(),
         body: PatternBody::Seq(seq),
         required,
