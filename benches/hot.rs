@@ -154,7 +154,11 @@ fn stages(c: &mut Criterion) {
                 .filter(|s| s.contains("a-t-on appris"))
                 .collect();
             (!stance.is_empty()).then(|| {
-                let text = format!("---\nid: {}\ndate: 2020\n---\n{}\n", a.id, stance.concat());
+                let text = format!(
+                    "---\nid: {}\ndate: 2020\n---\n{}\n",
+                    a.id(),
+                    stance.concat()
+                );
                 corpus::parse_article(a.path.clone(), text, "fr").expect("a stance article parses")
             })
         })

@@ -27,7 +27,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::corpus::{Article, PartialDate};
+use crate::corpus::{self, Article, PartialDate};
 use crate::matcher::Claim;
 use crate::rulebook::Rulebook;
 
@@ -642,13 +642,13 @@ impl<'c> Store<'c> {
 impl CachedArticle {
     pub fn of(article: &Article) -> Self {
         CachedArticle {
-            id: article.id.clone(),
+            id: article.id().to_string(),
             date: article.date.to_string(),
-            source: article.source.clone(),
-            title: article.title.clone(),
-            url: article.url.clone(),
-            lang: article.lang.clone(),
-            date_note: article.date_note.clone(),
+            source: article.source().to_string(),
+            title: article.title().map(str::to_owned),
+            url: article.url().map(str::to_owned),
+            lang: article.lang().to_string(),
+            date_note: article.date_note().map(str::to_owned),
             id_line: article.id_line,
             date_line: article.date_line,
             lang_line: article.lang_line,
@@ -657,20 +657,22 @@ impl CachedArticle {
 
     /// The article back, without its text; `None` if the date no longer parses.
     pub fn into_article(self, path: &Path) -> Option<Article> {
-        Some(Article {
-            id: self.id,
-            path: path.to_path_buf(),
-            date: PartialDate::parse(&self.date).ok()?,
-            source: self.source,
-            title: self.title,
-            url: self.url,
-            lang: self.lang,
-            date_note: self.date_note,
-            text: String::new(),
-            body: 0..0,
-            id_line: self.id_line,
-            date_line: self.date_line,
-            lang_line: self.lang_line,
-        })
+        let names = corpus::Names {
+            id: &self.id,
+            source: &self.source,
+            title: self.title.as_deref(),
+            url: self.url.as_deref(),
+            lang: &self.lang,
+            date_note: self.date_note.as_deref(),
+        };
+        let mut article = Article::new(
+            names,
+            path.to_path_buf(),
+            PartialDate::parse(&self.date).ok()?,
+        );
+        article.id_line = self.id_line;
+        article.date_line = self.date_line;
+        article.lang_line = self.lang_line;
+        Some(article)
     }
 }

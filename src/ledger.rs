@@ -193,13 +193,13 @@ pub fn of_proposition(
     }
     entries.sort_by_cached_key(|e| {
         let a = &articles[e.article];
-        (a.date.sort_key(), a.id.as_str())
+        (a.date.sort_key(), a.id())
     });
 
     // Sources compare folded (`Le Monde` is `le monde`): folded once per entry.
     let sources: Vec<String> = entries
         .iter()
-        .map(|e| fold(articles[e.article].source.trim()))
+        .map(|e| fold(articles[e.article].source().trim()))
         .collect();
     let mut found = Vec::new();
     for entry in entries.iter().filter(|e| e.position == Position::Mixed) {
@@ -266,13 +266,7 @@ pub fn of_proposition(
             &articles[claims[c.a].article],
             &articles[claims[c.b].article],
         );
-        (
-            b.date.sort_key(),
-            b.id.as_str(),
-            a.date.sort_key(),
-            a.id.as_str(),
-            c.kind,
-        )
+        (b.date.sort_key(), b.id(), a.date.sort_key(), a.id(), c.kind)
     };
     found.sort_by_cached_key(key);
     let timeline = (!entries.is_empty()).then_some(Timeline {

@@ -440,6 +440,7 @@ enum CheckFormat {
 }
 
 fn main() -> ExitCode {
+    steady_allocator();
     let cli = Cli::parse();
     let outcome = std::panic::catch_unwind(|| run(cli));
     match outcome {
@@ -1105,7 +1106,7 @@ fn add(args: AddArgs) -> Result<ExitCode> {
     };
     if let Some(other) = existing
         .iter()
-        .find(|a| a.id == draft.id && !(args.force && same_path(a)))
+        .find(|a| a.id() == draft.id && !(args.force && same_path(a)))
     {
         anyhow::bail!(
             "{}: the id `{}` is already taken by {}; pass --id to choose another",
@@ -1199,6 +1200,22 @@ fn write_stdout<T>(render: impl FnOnce(&mut dyn Write) -> std::io::Result<T>) ->
     };
     let result = render(&mut out).and_then(|value| out.flush().map(|()| value));
     result.context("writing the report to standard output")
+}
+
+/// glibc's allocator raises its mmap threshold each time a large block is
+/// freed, up to 32 MB, so the report's per-proposition vectors (a few
+/// megabytes each, made and dropped in turn) end up in the heap among the
+/// claims, and the holes they leave are never given back: 20-30 MB more peak
+/// memory at a million articles. A fixed threshold (as glibc has before its
+/// first adjustment) keeps large blocks mapped on their own.
+fn steady_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; it is called before
+    // any thread is started.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
+    }
 }
 
 /// From here on, Ctrl-C (or a plain `kill`) no longer stops volte: the

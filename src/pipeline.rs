@@ -98,6 +98,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     // (all of them, reported together) and reused ids, as `corpus::load` does.
     let errors = listing.errors;
     let skipped = listing.skipped;
+    let links = listing.links;
     let total = listing.files.len();
     // Batches are taken off the end, so each batch's paths are freed once
     // its articles are read: at a million files the listing weighs more
@@ -126,6 +127,11 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     loop {
         let mut files = pending.split_off(pending.len().saturating_sub(BATCH));
         files.reverse();
+        // The room of the paths already taken goes back too (each shrink
+        // copies at most half of what it shrinks from).
+        if pending.capacity() > 2 * pending.len() + BATCH {
+            pending.shrink_to_fit();
+        }
         let read = || -> Vec<Read> {
             files
                 .par_iter()
@@ -133,7 +139,15 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
                     // The cache knows articles by their path inside the corpus, so
                     // `--corpus corpus` and `--corpus /abs/corpus` share it.
                     let key = file.path.strip_prefix(corpus_dir).unwrap_or(&file.path);
-                    open_and_read(file, key, &rulebook, match_options, cache.as_ref(), scratch)
+                    open_and_read(
+                        file,
+                        key,
+                        links,
+                        &rulebook,
+                        match_options,
+                        cache.as_ref(),
+                        scratch,
+                    )
                 })
                 .collect()
         };
@@ -253,11 +267,11 @@ impl<'c> Merged<'c> {
                     continue;
                 }
             };
-            let hash = self.hasher.hash_one(&outcome.article.id);
+            let hash = self.hasher.hash_one(&outcome.article.id());
             let articles = &self.articles;
             let earlier = self
                 .seen
-                .find(hash, |&i| articles[i as usize].id == outcome.article.id);
+                .find(hash, |&i| articles[i as usize].id() == outcome.article.id());
             if let Some(&first) = earlier {
                 if let Some(same) = same {
                     self.same_files.insert(same, other());
@@ -266,7 +280,7 @@ impl<'c> Merged<'c> {
                     path: outcome.article.path.clone(),
                     line: outcome.article.id_line.unwrap_or(1),
                     first: self.articles[first as usize].path.clone(),
-                    id: outcome.article.id.clone(),
+                    id: outcome.article.id().to_string(),
                 });
                 continue;
             }
@@ -282,8 +296,9 @@ impl<'c> Merged<'c> {
                 self.same_files.insert(same, First::Article(number));
             }
             let hasher = &self.hasher;
-            self.seen
-                .insert_unique(hash, number, |&i| hasher.hash_one(&articles[i as usize].id));
+            self.seen.insert_unique(hash, number, |&i| {
+                hasher.hash_one(&articles[i as usize].id())
+            });
             // Claims point at their article by index.
             self.sentences += outcome.sentences;
             claims.extend(outcome.claims.into_iter().map(|c| Claim {
@@ -320,6 +335,7 @@ struct Opened<'p> {
 fn open_and_read<'c>(
     file: &corpus::ArticleFile,
     key: &Path,
+    links: bool,
     rulebook: &Rulebook,
     options: Options,
     cache: Option<&'c Cache>,
@@ -336,7 +352,8 @@ fn open_and_read<'c>(
         Ok(looked) => looked,
         Err(e) => return (None, Err(e)),
     };
-    let same = corpus::FileKey::of(&file.path, Some(&metadata));
+    let same = corpus::may_be_listed_twice(&metadata, links)
+        .then(|| corpus::FileKey::of(&file.path, Some(&metadata)));
     let opened = Opened {
         path: &file.path,
         file: handle,
@@ -344,7 +361,7 @@ fn open_and_read<'c>(
         stamp: corpus::stamp(&metadata),
     };
     let outcome = read_one(opened, key, rulebook, options, cache, scratch);
-    (Some(same), outcome)
+    (same, outcome)
 }
 
 /// What one article gave, from the cache or read afresh. Its claims' article

@@ -47,7 +47,7 @@ pub fn baseline(
         .articles
         .iter()
         .filter(|a| repo.relative(&a.path).is_some_and(|p| changed.contains(&p)))
-        .map(|a| a.id.clone())
+        .map(|a| a.id().to_string())
         .collect();
     let rules_changed = changed.iter().any(|p| under(p, &rules_rel));
     let (old, old_error) = match load_at(&repo, &commit, &rules_rel, &corpus_rel, options) {
@@ -134,7 +134,7 @@ fn load_at(
         let text = String::from_utf8_lossy(&bytes).into_owned();
         // An article that was broken then does not stop the comparison.
         if let Ok(article) = corpus::parse_article(PathBuf::from(path), text, &rulebook.language) {
-            if !articles.iter().any(|a| a.id == article.id) {
+            if !articles.iter().any(|a| a.id() == article.id()) {
                 articles.push(article);
             }
         }
@@ -145,8 +145,8 @@ fn load_at(
 /// The key of a contradiction that survives edits elsewhere in the files.
 pub fn key(run: &Run, index: usize) -> (String, (String, String)) {
     let c = &run.ledger().contradictions[index];
-    let a = &run.articles[run.claims[c.a].article].id;
-    let b = &run.articles[run.claims[c.b].article].id;
+    let a = &run.articles[run.claims[c.a].article].id();
+    let b = &run.articles[run.claims[c.b].article].id();
     (
         run.rulebook.propositions[c.proposition].id.clone(),
         pair(a, b),
@@ -157,7 +157,7 @@ pub fn key(run: &Run, index: usize) -> (String, (String, String)) {
 type Says = HashSet<(usize, &'static str, std::sync::Arc<str>)>;
 
 fn says(run: &Run, article: &str) -> Option<Says> {
-    let index = run.articles.iter().position(|a| a.id == article)?;
+    let index = run.articles.iter().position(|a| a.id() == article)?;
     Some(
         run.claims
             .iter()
@@ -205,8 +205,8 @@ pub fn introduced(run: &Run, base: &Baseline) -> Vec<bool> {
     (0..run.ledger().contradictions.len())
         .map(|i| {
             let c = &run.ledger().contradictions[i];
-            let a = &run.articles[run.claims[c.a].article].id;
-            let b = &run.articles[run.claims[c.b].article].id;
+            let a = &run.articles[run.claims[c.a].article].id();
+            let b = &run.articles[run.claims[c.b].article].id();
             !old_keys.contains(&key(run, i))
                 || claims_changed(a, c.proposition)
                 || claims_changed(b, c.proposition)

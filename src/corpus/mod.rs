@@ -23,15 +23,18 @@ use crate::error::Error;
 /// One article of the corpus.
 #[derive(Debug, Clone)]
 pub struct Article {
-    pub id: String,
+    /// The id, source, title, url, language and date note, one after the
+    /// other in one allocation: a corpus of a million articles keeps a
+    /// million of these, and six small strings apiece weighed more than
+    /// their claims. Read through [`Article::id`] and the like.
+    names: Box<str>,
+    /// Where each of the six ends in `names`.
+    ends: [u32; 6],
+    /// Which of title, url and date note are there (bits 0, 1, 2).
+    present: u8,
     /// The path as the user should see it (relative to where volte runs).
     pub path: PathBuf,
     pub date: PartialDate,
-    pub source: String,
-    pub title: Option<String>,
-    pub url: Option<String>,
-    pub lang: String,
-    pub date_note: Option<String>,
     /// The whole file, front matter included, so offsets give real line numbers.
     pub text: String,
     /// Where the body starts and ends in `text`.
@@ -42,6 +45,101 @@ pub struct Article {
     pub date_line: usize,
     /// The line of `lang:`, else of the front matter's first line.
     pub lang_line: usize,
+}
+
+/// What an article is called and said to be, to make an [`Article`] of.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Names<'a> {
+    pub id: &'a str,
+    pub source: &'a str,
+    pub title: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub lang: &'a str,
+    pub date_note: Option<&'a str>,
+}
+
+impl Article {
+    /// An article of these names, path and date, with no text yet and every
+    /// line 1.
+    pub fn new(names: Names<'_>, path: PathBuf, date: PartialDate) -> Article {
+        let fields = [
+            names.id,
+            names.source,
+            names.title.unwrap_or_default(),
+            names.url.unwrap_or_default(),
+            names.lang,
+            names.date_note.unwrap_or_default(),
+        ];
+        let mut all = String::with_capacity(fields.iter().map(|f| f.len()).sum());
+        let mut ends = [0u32; 6];
+        for (end, field) in ends.iter_mut().zip(fields) {
+            all.push_str(field);
+            // A cache entry edited by hand could hold more; it reads as empty.
+            *end = u32::try_from(all.len()).unwrap_or(u32::MAX);
+        }
+        let present = u8::from(names.title.is_some())
+            | u8::from(names.url.is_some()) << 1
+            | u8::from(names.date_note.is_some()) << 2;
+        Article {
+            names: all.into_boxed_str(),
+            ends,
+            present,
+            path,
+            date,
+            text: String::new(),
+            body: 0..0,
+            id_line: None,
+            date_line: 1,
+            lang_line: 1,
+        }
+    }
+
+    fn field(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.names
+            .get(start..self.ends[i] as usize)
+            .unwrap_or_default()
+    }
+
+    fn optional(&self, i: usize, bit: u8) -> Option<&str> {
+        (self.present & bit != 0).then(|| self.field(i))
+    }
+
+    pub fn id(&self) -> &str {
+        self.field(0)
+    }
+
+    pub fn source(&self) -> &str {
+        self.field(1)
+    }
+
+    pub fn title(&self) -> Option<&str> {
+        self.optional(2, 1)
+    }
+
+    pub fn url(&self) -> Option<&str> {
+        self.optional(3, 2)
+    }
+
+    pub fn lang(&self) -> &str {
+        self.field(4)
+    }
+
+    pub fn date_note(&self) -> Option<&str> {
+        self.optional(5, 4)
+    }
+
+    /// The article's names, to make another article of.
+    pub fn names(&self) -> Names<'_> {
+        Names {
+            id: self.id(),
+            source: self.source(),
+            title: self.title(),
+            url: self.url(),
+            lang: self.lang(),
+            date_note: self.date_note(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,6 +328,9 @@ pub struct Listing {
     /// Entries that could not be read (a folder without permission, a broken
     /// link): errors, reported together.
     pub errors: Vec<Error>,
+    /// The walk went through a symbolic link: a file may then be listed
+    /// under two paths without being hard-linked ([`may_be_listed_twice`]).
+    pub links: bool,
 }
 
 /// A file of the corpus that should be an article.
@@ -380,6 +481,7 @@ pub fn walk_articles(dir: &Path) -> Result<Listing, Error> {
         if entry.depth() == 0 {
             continue;
         }
+        listing.links |= entry.path_is_symlink();
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(kind) = entry.file_type() else {
             continue;
@@ -432,6 +534,23 @@ pub fn stamp(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
         .ok()?
         .as_nanos();
     Some((meta.len(), modified))
+}
+
+/// Whether the file `meta` tells of may be listed under another path too, so
+/// that it needs a [`FileKey`]: when it has more than one hard link, or the
+/// walk followed a symbolic link (`links`). Most corpora have neither, and a
+/// key kept for each of a million files weighs tens of megabytes.
+pub fn may_be_listed_twice(meta: &std::fs::Metadata, links: bool) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        links || meta.nlink() > 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (meta, links);
+        true
+    }
 }
 
 /// What makes two paths the same file: its device and inode where there are
@@ -567,16 +686,16 @@ pub fn load_all(dir: &Path, default_lang: &str) -> Result<Corpus, Error> {
                 continue;
             }
         };
-        if let Some(first) = seen.get(&article.id) {
+        if let Some(first) = seen.get(article.id()) {
             errors.push(Error::DuplicateId {
                 path: article.path.clone(),
                 line: article.id_line.unwrap_or(1),
                 first: first.clone(),
-                id: article.id,
+                id: article.id().to_string(),
             });
             continue;
         }
-        seen.insert(article.id.clone(), article.path.clone());
+        seen.insert(article.id().to_string(), article.path.clone());
         corpus.articles.push(article);
     }
     corpus.skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -836,22 +955,29 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
         .lang
         .as_ref()
         .map_or(first_yaml_line, |(_, line)| at(*line));
-    let text_of = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    Ok(Article {
-        id,
-        date,
-        source: text_of(front.source).unwrap_or_default(),
-        title: text_of(front.title),
-        url: text_of(front.url),
-        lang: text_of(front.lang.map(|(l, _)| l)).unwrap_or_else(|| default_lang.to_string()),
-        date_note: text_of(front.date_note),
-        body,
-        path,
-        text,
-        id_line,
-        date_line,
-        lang_line,
-    })
+    fn text_of(s: &Option<String>) -> Option<&str> {
+        Some(s.as_deref()?.trim()).filter(|s| !s.is_empty())
+    }
+    let names = Names {
+        id: &id,
+        source: text_of(&front.source).unwrap_or_default(),
+        title: text_of(&front.title),
+        url: text_of(&front.url),
+        lang: front
+            .lang
+            .as_ref()
+            .map(|(l, _)| l.trim())
+            .filter(|l| !l.is_empty())
+            .unwrap_or(default_lang),
+        date_note: text_of(&front.date_note),
+    };
+    let mut article = Article::new(names, path, date);
+    article.text = text;
+    article.body = body;
+    article.id_line = id_line;
+    article.date_line = date_line;
+    article.lang_line = lang_line;
+    Ok(article)
 }
 
 /// `text` with every \r that is not followed by \n replaced by \n.
@@ -1095,10 +1221,10 @@ mod tests {
     #[test]
     fn reads_front_matter_and_body() {
         let a = parse("---\nid: a1\ndate: 2024-01\nsource: AFP\n---\nCorps.\n").unwrap();
-        assert_eq!(a.id, "a1");
+        assert_eq!(a.id(), "a1");
         assert_eq!(a.date.to_string(), "2024-01");
-        assert_eq!(a.source, "AFP");
-        assert_eq!(a.lang, "fr");
+        assert_eq!(a.source(), "AFP");
+        assert_eq!(a.lang(), "fr");
         assert_eq!(&a.text[a.body.clone()], "Corps.\n");
     }
 
@@ -1106,7 +1232,7 @@ mod tests {
     fn year_only_dates_are_numbers_to_yaml_but_dates_to_us() {
         let a = parse("---\ndate: 2011\n---\nx\n").unwrap();
         assert_eq!(a.date.to_string(), "2011");
-        assert_eq!(a.id, "a");
+        assert_eq!(a.id(), "a");
     }
 
     #[test]

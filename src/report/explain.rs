@@ -77,11 +77,11 @@ impl Explanation {
         };
         Explanation {
             version: super::VERSION,
-            article: article.id.clone(),
+            article: article.id().to_string(),
             path: article.path.to_string_lossy().replace('\\', "/"),
             date: article.date.to_string(),
-            source: article.source.clone(),
-            lang: article.lang.clone(),
+            source: article.source().to_string(),
+            lang: article.lang().to_string(),
             sentences: analysis
                 .details
                 .iter()

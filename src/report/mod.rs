@@ -195,10 +195,10 @@ impl Names {
     /// The article's names as every report writes them.
     pub fn of(article: &crate::corpus::Article) -> Self {
         Names {
-            id: article.id.as_str().into(),
+            id: article.id().into(),
             path: path_string(&article.path).into(),
             date: article.date.to_string().into(),
-            source: article.source.as_str().into(),
+            source: article.source().into(),
         }
     }
 }
@@ -296,44 +296,58 @@ impl<'a> Judge<'a> {
                 hedged: c.hedged,
             }
         };
-        // Both sides of every contradiction, on every core.
-        let sides: Vec<(Side, Side)> = found.par_iter().map(|c| (side(c.a), side(c.b))).collect();
         let expired = |ack: &crate::acknowledge::Acknowledgement| {
             self.checks.today.is_some_and(|t| ack.expired(t))
         };
-        let mut used = Vec::new();
-        let mut by_kind = ByKind::default();
-        let mut contradictions = Vec::with_capacity(found.len());
-        for (i, (c, (a, b))) in found.iter().zip(sides).enumerate() {
-            let proposition = self.proposition_ids[c.proposition].clone();
-            let matching = self
-                .acks
+        let matching = |c: &crate::ledger::Contradiction, a: &str, b: &str| {
+            let proposition = &self.proposition_ids[c.proposition];
+            self.acks
                 .iter()
-                .position(|ack| ack.covers(&proposition, &a.article, &b.article));
-            if let Some(m) = matching {
-                used.push(m);
-            }
-            if let Some((_, introduced)) = &self.checks.introduced {
-                if !introduced.get(offset + i).copied().unwrap_or(true) {
-                    continue;
+                .position(|ack| ack.covers(proposition, a, b))
+        };
+        let introduced = |i: usize| match &self.checks.introduced {
+            Some((_, introduced)) => introduced.get(offset + i).copied().unwrap_or(true),
+            None => true,
+        };
+        // Every contradiction judged on every core, straight into the part.
+        let contradictions: Vec<ContradictionOut> = found
+            .par_iter()
+            .enumerate()
+            .filter(|&(i, _)| introduced(i))
+            .map(|(_, c)| {
+                let (a, b) = (side(c.a), side(c.b));
+                let ack = matching(c, &a.article, &b.article)
+                    .map(|m| &self.acks[m])
+                    .filter(|ack| !expired(ack));
+                ContradictionOut {
+                    proposition: self.proposition_ids[c.proposition].clone(),
+                    kind: c.kind,
+                    a,
+                    b,
+                    acknowledged: ack.is_some(),
+                    acknowledged_reason: ack.map(|a| a.reason.clone()),
+                    fails: ack.is_none() && self.fail_on.contains(&c.kind),
                 }
-            }
-            let ack = matching.map(|m| &self.acks[m]).filter(|ack| !expired(ack));
+            })
+            .collect();
+        // What the acknowledgements cover, shown or not (`--since`).
+        let used = if self.acks.is_empty() {
+            Vec::new()
+        } else {
+            let id = |claim: usize| names(run.claims[claim].article).id;
+            found
+                .iter()
+                .filter_map(|c| matching(c, &id(c.a), &id(c.b)))
+                .collect()
+        };
+        let mut by_kind = ByKind::default();
+        for c in &contradictions {
             match c.kind {
                 Kind::Conflict => by_kind.conflict += 1,
                 Kind::Reversal => by_kind.reversal += 1,
                 Kind::SelfContradiction => by_kind.self_ += 1,
                 Kind::Internal => by_kind.internal += 1,
             }
-            contradictions.push(ContradictionOut {
-                proposition,
-                kind: c.kind,
-                a,
-                b,
-                acknowledged: ack.is_some(),
-                acknowledged_reason: ack.map(|a| a.reason.clone()),
-                fails: ack.is_none() && self.fail_on.contains(&c.kind),
-            });
         }
         Part {
             proposition,
@@ -463,8 +477,8 @@ impl Report {
                     path: names.path,
                     date: names.date,
                     source: names.source,
-                    title: a.title.clone(),
-                    lang: a.lang.clone(),
+                    title: a.title().map(str::to_owned),
+                    lang: a.lang().to_string(),
                 }
             })
             .collect();

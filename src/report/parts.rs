@@ -330,14 +330,14 @@ fn digest(salt: &blake3::Hasher, run: &Run, p: usize, claims: &[usize]) -> Diges
             last_article = Some(c.article);
             let a = &run.articles[c.article];
             put(&mut buf, b"article");
-            put(&mut buf, a.id.as_bytes());
+            put(&mut buf, a.id().as_bytes());
             put(&mut buf, a.path.as_os_str().as_encoded_bytes());
             put(&mut buf, a.date.to_string().as_bytes());
-            put(&mut buf, a.source.as_bytes());
-            put_opt(&mut buf, a.title.as_deref());
-            put_opt(&mut buf, a.url.as_deref());
-            put_opt(&mut buf, a.date_note.as_deref());
-            put(&mut buf, a.lang.as_bytes());
+            put(&mut buf, a.source().as_bytes());
+            put_opt(&mut buf, a.title().as_deref());
+            put_opt(&mut buf, a.url().as_deref());
+            put_opt(&mut buf, a.date_note().as_deref());
+            put(&mut buf, a.lang().as_bytes());
         }
         put(&mut buf, b"claim");
         put(
