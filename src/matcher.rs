@@ -161,7 +161,7 @@ pub fn analyze(
     scratch: &mut Scratch,
 ) -> Result<Analysis, Error> {
     let lexicon = rulebook
-        .lexicon(&article.lang())
+        .lexicon(article.lang())
         .ok_or_else(|| Error::Article {
             path: article.path.clone(),
             line: article.lang_line,
@@ -187,7 +187,7 @@ pub fn analyze(
     let prefilter = if options.detail || options.full_scan {
         None
     } else {
-        rulebook.prefilter(&article.lang())
+        rulebook.prefilter(article.lang())
     };
     if let Some(prefilter) = prefilter {
         mark_sentences(

@@ -97,7 +97,7 @@ pub fn suggest(
         .enumerate()
         .map_init(Scratch::default, |scratch, (i, article)| {
             let analysis = matcher::analyze(i, article, rulebook, options, scratch)?;
-            let lexicon = rulebook.lexicon(&article.lang());
+            let lexicon = rulebook.lexicon(article.lang());
             Ok(analysis
                 .details
                 .into_iter()

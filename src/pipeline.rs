@@ -267,7 +267,7 @@ impl<'c> Merged<'c> {
                     continue;
                 }
             };
-            let hash = self.hasher.hash_one(&outcome.article.id());
+            let hash = self.hasher.hash_one(outcome.article.id());
             let articles = &self.articles;
             let earlier = self
                 .seen
@@ -297,7 +297,7 @@ impl<'c> Merged<'c> {
             }
             let hasher = &self.hasher;
             self.seen.insert_unique(hash, number, |&i| {
-                hasher.hash_one(&articles[i as usize].id())
+                hasher.hash_one(articles[i as usize].id())
             });
             // Claims point at their article by index.
             self.sentences += outcome.sentences;

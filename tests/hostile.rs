@@ -329,6 +329,39 @@ fn ignored_files_are_not_read() {
     assert!(err.is_empty(), "{err}");
 }
 
+/// A file is kept once however it is reached: through a second hard link
+/// (no symbolic link on the way), or through a linked folder, with and
+/// without the cache.
+#[cfg(unix)]
+#[test]
+fn a_file_reached_twice_is_read_once() {
+    let dir = project();
+    let corpus = dir.path().join("corpus");
+    fs::create_dir(corpus.join("real")).unwrap();
+    fs::rename(corpus.join("a.md"), corpus.join("real/a.md")).unwrap();
+    fs::hard_link(corpus.join("real/a.md"), corpus.join("real/b.md")).unwrap();
+    for args in [&["check", "--no-cache"][..], &["check"], &["check"]] {
+        let (code, out, err) = volte(dir.path(), args);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("1 article ("), "{out}");
+        assert!(
+            err.contains("corpus/real/b.md: skipped: the same file as corpus/real/a.md"),
+            "{err}"
+        );
+    }
+    fs::remove_file(corpus.join("real/b.md")).unwrap();
+    std::os::unix::fs::symlink("real", corpus.join("seen")).unwrap();
+    for args in [&["check", "--no-cache"][..], &["check"]] {
+        let (code, out, err) = volte(dir.path(), args);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("1 article ("), "{out}");
+        assert!(
+            err.contains("corpus/seen/a.md: skipped: the same file as corpus/real/a.md"),
+            "{err}"
+        );
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn symbolic_links_loops_and_pipes() {

@@ -48,7 +48,7 @@ pub struct Article {
 }
 
 /// What an article is called and said to be, to make an [`Article`] of.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Names<'a> {
     pub id: &'a str,
     pub source: &'a str,
@@ -1058,6 +1058,28 @@ pub fn display_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_article_gives_back_the_names_it_was_made_of() {
+        let full = Names {
+            id: "a-1",
+            source: "Le Monde",
+            title: Some("Bamako, « capitale » du Sahel"),
+            url: Some("https://example.org/a"),
+            lang: "fr",
+            date_note: Some(""),
+        };
+        let bare = Names {
+            id: "b",
+            lang: "en",
+            ..Names::default()
+        };
+        let date = PartialDate::parse("2024-01").unwrap();
+        for names in [full, bare, Names::default()] {
+            let article = Article::new(names, PathBuf::from("a.md"), date);
+            assert_eq!(article.names(), names);
+        }
+    }
 
     #[test]
     fn display_path_is_relative_to_where_volte_runs() {

@@ -334,9 +334,9 @@ fn digest(salt: &blake3::Hasher, run: &Run, p: usize, claims: &[usize]) -> Diges
             put(&mut buf, a.path.as_os_str().as_encoded_bytes());
             put(&mut buf, a.date.to_string().as_bytes());
             put(&mut buf, a.source().as_bytes());
-            put_opt(&mut buf, a.title().as_deref());
-            put_opt(&mut buf, a.url().as_deref());
-            put_opt(&mut buf, a.date_note().as_deref());
+            put_opt(&mut buf, a.title());
+            put_opt(&mut buf, a.url());
+            put_opt(&mut buf, a.date_note());
             put(&mut buf, a.lang().as_bytes());
         }
         put(&mut buf, b"claim");
