@@ -195,6 +195,15 @@ impl Iterator for Lines<'_> {
     }
 }
 
+/// How much of the cache file is read at a time to find its heads. Debug
+/// builds (the tests') read a kilobyte at a time, so that lines cross the
+/// edges of blocks in every test of the cache.
+const BLOCK: usize = if cfg!(debug_assertions) {
+    1 << 10
+} else {
+    4 << 20
+};
+
 /// A claims cache of volte's own (`claims-` and 16 hex digits, `.jsonl`, or
 /// `.json` from before), so that a `--cache-dir` shared with other files
 /// loses none of them.
@@ -270,90 +279,131 @@ impl Cache {
         let path = cache.file();
         let unreadable =
             |e: std::io::Error| format!("{}: {e}; reading every article", path.display());
-        // Read whole to find the heads, on every core, then let go: the
-        // bodies are read again one by one, as the articles need them.
-        let (file, bytes) = match std::fs::File::open(&path).and_then(|mut f| {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut f, &mut bytes)?;
-            Ok((f, bytes))
-        }) {
-            Ok(read) => read,
+        // Read a block at a time to find the heads, each block's on every
+        // core: the bodies are read again one by one, as the articles need
+        // them, so the file is never held whole.
+        let mut file = match std::fs::File::open(&path) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return cache,
             Err(e) => {
                 cache.warning = Some(unreadable(e));
                 return cache;
             }
         };
-        // A last line cut short is an addition that was interrupted: the
-        // lines before it stand.
-        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if whole == 0 && !bytes.is_empty() {
-            cache.warning = Some(format!(
-                "{}:1: corrupt (no whole first line); ignoring it and reading every article",
-                path.display()
-            ));
-            return cache;
-        }
-        let bytes = &bytes[..whole];
-        let mut lines = Lines { bytes, at: 0 };
-        let Some(first) = lines.next() else {
-            return cache;
-        };
-        match serde_json::from_slice::<Header>(&bytes[first]) {
-            Ok(h) if h.format == FORMAT && h.key == cache.key => {}
-            Ok(_) => {
-                cache.warning = Some(format!(
-                    "{}: written by another version of volte; reading every article",
-                    path.display()
-                ));
-                return cache;
-            }
-            Err(e) => {
-                cache.warning = Some(corrupt(&format!("{}:1", path.display()), &e));
-                return cache;
-            }
-        }
-        // Line numbers from 1, after the header.
-        let lines: Vec<(usize, Range<usize>)> = (2..).zip(lines).collect();
-        let slots: Result<Vec<Slot>, String> = lines
-            .par_iter()
-            .map(|(n, line)| {
-                let at = || format!("{}:{n}", path.display());
-                let tab = memchr::memchr(b'\t', &bytes[line.clone()]).ok_or_else(|| {
-                    format!(
-                        "{}: corrupt (no tab); ignoring it and reading every article",
-                        at()
-                    )
-                })?;
-                let head = serde_json::from_slice::<Head>(&bytes[line.start..line.start + tab])
-                    .map_err(|e| corrupt(&at(), &e))?;
-                Ok(Slot {
-                    head,
-                    body: (line.start + tab + 1) as u64..line.end as u64,
-                })
-            })
-            .collect();
-        match slots {
-            Ok(slots) => {
-                let slots_found = slots.len();
-                let hasher = &cache.hasher;
-                let hash = |s: &Slot| hasher.hash_one(&s.head.path);
-                cache.slots.reserve(slots.len(), hash);
-                for slot in slots {
-                    // A path listed twice (a hand-edited file): the last wins.
-                    let at = hash(&slot);
-                    match cache.slots.find_mut(at, |s| s.head.path == slot.head.path) {
-                        Some(old) => *old = slot,
-                        None => {
-                            cache.slots.insert_unique(at, slot, hash);
-                        }
+        // The bytes not yet split into lines, and where they start in the file.
+        use std::io::Read as _;
+        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
+        let mut base = 0usize;
+        // Line numbers from 1: the header, then the entries.
+        let mut number = 1usize;
+        let mut found = 0usize;
+        loop {
+            let before = buf.len();
+            let read = std::io::Read::take(&mut file, BLOCK as u64).read_to_end(&mut buf);
+            let end = match read {
+                Ok(n) => n == 0,
+                Err(e) => {
+                    cache.warning = Some(unreadable(e));
+                    return Cache {
+                        slots: Default::default(),
+                        ..cache
+                    };
+                }
+            };
+            // A last line cut short is an addition that was interrupted: the
+            // lines before it stand.
+            let whole = buf[before..]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map(|i| before + i + 1);
+            let Some(whole) = whole else {
+                if !end {
+                    continue;
+                }
+                if base == 0 && !buf.is_empty() {
+                    cache.warning = Some(format!(
+                        "{}:1: corrupt (no whole first line); ignoring it and reading every article",
+                        path.display()
+                    ));
+                }
+                break;
+            };
+            let bytes = &buf[..whole];
+            let mut lines = Lines { bytes, at: 0 };
+            if number == 1 {
+                let Some(first) = lines.next() else { break };
+                match serde_json::from_slice::<Header>(&bytes[first]) {
+                    Ok(h) if h.format == FORMAT && h.key == cache.key => {}
+                    Ok(_) => {
+                        cache.warning = Some(format!(
+                            "{}: written by another version of volte; reading every article",
+                            path.display()
+                        ));
+                        return cache;
+                    }
+                    Err(e) => {
+                        cache.warning = Some(corrupt(&format!("{}:1", path.display()), &e));
+                        return cache;
                     }
                 }
-                cache.lines = slots_found;
-                cache.whole = whole as u64;
-                cache.file = Some(std::sync::Mutex::new(file));
+                number = 2;
             }
-            Err(warning) => cache.warning = Some(warning),
+            let lines: Vec<(usize, Range<usize>)> = (number..).zip(lines).collect();
+            number += lines.len();
+            let slots: Result<Vec<Slot>, String> = lines
+                .par_iter()
+                .map(|(n, line)| {
+                    let at = || format!("{}:{n}", path.display());
+                    let tab = memchr::memchr(b'\t', &bytes[line.clone()]).ok_or_else(|| {
+                        format!(
+                            "{}: corrupt (no tab); ignoring it and reading every article",
+                            at()
+                        )
+                    })?;
+                    let head = serde_json::from_slice::<Head>(&bytes[line.start..line.start + tab])
+                        .map_err(|e| corrupt(&at(), &e))?;
+                    Ok(Slot {
+                        head,
+                        body: (base + line.start + tab + 1) as u64..(base + line.end) as u64,
+                    })
+                })
+                .collect();
+            let slots = match slots {
+                Ok(slots) => slots,
+                Err(warning) => {
+                    cache.warning = Some(warning);
+                    return Cache {
+                        slots: Default::default(),
+                        ..cache
+                    };
+                }
+            };
+            found += slots.len();
+            let hasher = &cache.hasher;
+            let hash = |s: &Slot| hasher.hash_one(&s.head.path);
+            cache.slots.reserve(slots.len(), hash);
+            for slot in slots {
+                // A path listed twice (a hand-edited file): the last wins.
+                let at = hash(&slot);
+                match cache.slots.find_mut(at, |s| s.head.path == slot.head.path) {
+                    Some(old) => *old = slot,
+                    None => {
+                        cache.slots.insert_unique(at, slot, hash);
+                    }
+                }
+            }
+            buf.drain(..whole);
+            base += whole;
+            if end {
+                break;
+            }
+        }
+        if number > 1 {
+            cache.lines = found;
+            cache.whole = base as u64;
+            cache.file = Some(std::sync::Mutex::new(file));
+        } else {
+            cache.slots = Default::default();
         }
         cache
     }
