@@ -53,9 +53,11 @@ pub struct Cache {
     /// length up to the end of its last whole line.
     lines: usize,
     whole: u64,
-    /// Found by the hash of their path: a map from paths would hold each
-    /// path twice.
-    slots: hashbrown::HashTable<Slot>,
+    /// The entries, one per path, found through `index` by the hash of
+    /// their path: a map from paths would hold each path twice, and a table
+    /// of the entries themselves a third more room than there are entries.
+    slots: Vec<Slot>,
+    index: hashbrown::HashTable<u32>,
     hasher: foldhash::fast::RandomState,
     /// Why the cache on disk was not used, for a warning.
     pub warning: Option<String>,
@@ -272,7 +274,8 @@ impl Cache {
             file: None,
             lines: 0,
             whole: 0,
-            slots: hashbrown::HashTable::new(),
+            slots: Vec::new(),
+            index: hashbrown::HashTable::new(),
             hasher: Default::default(),
             warning: None,
         };
@@ -379,16 +382,24 @@ impl Cache {
                 }
             };
             found += slots.len();
-            let hasher = &cache.hasher;
-            let hash = |s: &Slot| hasher.hash_one(&s.head.path);
-            cache.slots.reserve(slots.len(), hash);
+            let Cache {
+                slots: all,
+                index,
+                hasher,
+                ..
+            } = &mut cache;
+            let hash = |all: &[Slot], i: u32| hasher.hash_one(&all[i as usize].head.path);
             for slot in slots {
                 // A path listed twice (a hand-edited file): the last wins.
-                let at = hash(&slot);
-                match cache.slots.find_mut(at, |s| s.head.path == slot.head.path) {
-                    Some(old) => *old = slot,
+                let at = hasher.hash_one(&slot.head.path);
+                match index.find(at, |&i| all[i as usize].head.path == slot.head.path) {
+                    Some(&i) => all[i as usize] = slot,
                     None => {
-                        cache.slots.insert_unique(at, slot, hash);
+                        let Ok(i) = u32::try_from(all.len()) else {
+                            break;
+                        };
+                        all.push(slot);
+                        index.insert_unique(at, i, |&i| hash(all, i));
                     }
                 }
             }
@@ -402,8 +413,10 @@ impl Cache {
             cache.lines = found;
             cache.whole = base as u64;
             cache.file = Some(std::sync::Mutex::new(file));
+            cache.slots.shrink_to_fit();
         } else {
-            cache.slots = Default::default();
+            cache.slots = Vec::new();
+            cache.index = Default::default();
         }
         cache
     }
@@ -424,8 +437,12 @@ impl Cache {
     }
 
     fn slot(&self, path: &Path) -> Option<&Slot> {
-        self.slots
-            .find(self.hasher.hash_one(path), |s| s.head.path == path)
+        let slots = &self.slots;
+        self.index
+            .find(self.hasher.hash_one(path), |&i| {
+                slots[i as usize].head.path == path
+            })
+            .map(|&i| &slots[i as usize])
     }
 
     /// What the entry holds; `None` if its body is damaged or no longer

@@ -391,10 +391,17 @@ fn read_one<'c>(
         // A damaged entry is no hit: the article is read again.
         let body = cache.body(slot)?;
         let article = body.article.into_article(&corpus::display_path(path))?;
+        let mut claims = body.claims;
+        // Each pattern's text once, as for claims made now.
+        for claim in &mut claims {
+            if let Some(shared) = rulebook.pattern_text(claim.proposition, &claim.pattern) {
+                claim.pattern = shared;
+            }
+        }
         Some(Outcome {
             article,
             sentences: body.sentences,
-            claims: body.claims,
+            claims,
             entry: Some(Kept::Old {
                 slot,
                 size,

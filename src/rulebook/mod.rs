@@ -341,6 +341,17 @@ impl Rulebook {
         self.lexicons.get(language)
     }
 
+    /// The rulebook's own text of proposition `proposition`'s pattern that
+    /// reads `text`, for a claim taken from the cache to share.
+    pub fn pattern_text(&self, proposition: usize, text: &str) -> Option<std::sync::Arc<str>> {
+        let p = self.propositions.get(proposition)?;
+        p.supports
+            .iter()
+            .chain(&p.opposes)
+            .find(|pattern| *pattern.text == *text)
+            .map(|pattern| pattern.text.clone())
+    }
+
     /// The prefilter for articles in `language`, or `None` when the rulebook
     /// has a pattern no literal can stand for (then every sentence is read).
     pub fn prefilter(&self, language: &str) -> Option<&crate::prefilter::Prefilter> {
