@@ -48,7 +48,10 @@ pub struct Cache {
     dir: PathBuf,
     key: String,
     /// The file found, open, shared by the workers that read its bodies.
-    file: Option<std::sync::Mutex<std::fs::File>>,
+    file: Option<std::fs::File>,
+    /// Held while a body is read where there is no positional read.
+    #[cfg(not(unix))]
+    seek: std::sync::Mutex<()>,
     /// Its entry lines (a path may have several: the last counts), and its
     /// length up to the end of its last whole line.
     lines: usize,
@@ -277,6 +280,8 @@ impl Cache {
             slots: Vec::new(),
             index: hashbrown::HashTable::new(),
             hasher: Default::default(),
+            #[cfg(not(unix))]
+            seek: Default::default(),
             warning: None,
         };
         let path = cache.file();
@@ -412,7 +417,7 @@ impl Cache {
         if number > 1 {
             cache.lines = found;
             cache.whole = base as u64;
-            cache.file = Some(std::sync::Mutex::new(file));
+            cache.file = Some(file);
             cache.slots.shrink_to_fit();
         } else {
             cache.slots = Vec::new();
@@ -453,14 +458,22 @@ impl Cache {
 
     /// Bytes of the file found at the start.
     fn read(&self, range: &Range<u64>) -> std::io::Result<Vec<u8>> {
-        use std::io::{Read, Seek, SeekFrom};
         let mut bytes = vec![0; usize::try_from(range.end - range.start).unwrap_or(0)];
         let file = self.file.as_ref().ok_or(std::io::ErrorKind::NotFound)?;
-        let mut file = file
-            .lock()
-            .map_err(|_| std::io::Error::other("cache file"))?;
-        file.seek(SeekFrom::Start(range.start))?;
-        file.read_exact(&mut bytes)?;
+        // Every worker reads at its own offset: no lock, no seek.
+        #[cfg(unix)]
+        std::os::unix::fs::FileExt::read_exact_at(file, &mut bytes, range.start)?;
+        #[cfg(not(unix))]
+        {
+            use std::io::{Read, Seek, SeekFrom};
+            let _one = self
+                .seek
+                .lock()
+                .map_err(|_| std::io::Error::other("cache file"))?;
+            let mut file = file;
+            file.seek(SeekFrom::Start(range.start))?;
+            file.read_exact(&mut bytes)?;
+        }
         Ok(bytes)
     }
 
@@ -468,10 +481,7 @@ impl Cache {
     fn append(&self, lines: &[u8]) -> std::io::Result<()> {
         use std::io::Write;
         let found = self.file.as_ref().ok_or(std::io::ErrorKind::NotFound)?;
-        let found = found
-            .lock()
-            .map_err(|_| std::io::Error::other("cache file"))?
-            .metadata()?;
+        let found = found.metadata()?;
         // Appending: two runs adding at once each land whole, one after the other.
         let mut out = std::fs::OpenOptions::new().append(true).open(self.file())?;
         let now = out.metadata()?;
