@@ -32,7 +32,7 @@ use crate::matcher::Claim;
 use crate::rulebook::Rulebook;
 
 /// Bumped whenever the file layout or the meaning of an entry changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// A file modified this close to the moment the cache is written could change
 /// again within the same timestamp: its entry is checked by content next time.

@@ -300,9 +300,7 @@ mod tests {
             cue: Default::default(),
             sentence: Default::default(),
             pattern: Default::default(),
-            negators: Default::default(),
-            denial: None,
-            hedge: None,
+            detail: None,
         }
     }
 

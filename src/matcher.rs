@@ -57,12 +57,40 @@ pub struct Claim {
     pub sentence: Arc<str>,
     /// The pattern as written in the rule file, shared with the rulebook.
     pub pattern: Arc<str>,
-    /// The negators counted, as written (for `explain`).
+    /// What only `explain` shows, apart: most claims have none of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Box<Detail>>,
+}
+
+/// The words of a claim's sentence that turned or softened its cue, as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Detail {
+    /// The negators counted.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     pub negators: Box<[Box<str>]>,
-    /// The denial that reports the cue false ("a démenti"), as written.
+    /// The denial that reports the cue false ("a démenti").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub denial: Option<Box<str>>,
-    /// The hedge found, as written.
+    /// The hedge found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hedge: Option<Box<str>>,
+}
+
+impl Claim {
+    /// The negators counted, as written (for `explain`).
+    pub fn negators(&self) -> &[Box<str>] {
+        self.detail.as_ref().map_or(&[], |d| &d.negators)
+    }
+
+    /// The denial that reports the cue false ("a démenti"), as written.
+    pub fn denial(&self) -> Option<&str> {
+        self.detail.as_ref()?.denial.as_deref()
+    }
+
+    /// The hedge found, as written.
+    pub fn hedge(&self) -> Option<&str> {
+        self.detail.as_ref()?.hedge.as_deref()
+    }
 }
 
 /// An entity named in a sentence.
@@ -763,17 +791,7 @@ impl<'a> SentenceView<'a> {
         let hedge = self.hedge(lexicon);
         let cue_range = found.cue.first().copied().unwrap_or(found.start)
             ..found.cue.last().map_or(found.end, |&l| l + 1);
-        Some(Claim {
-            article: 0,
-            proposition: 0,
-            stance: if negated { stance.flipped() } else { stance },
-            negated,
-            hedged: hedge.is_some(),
-            section: Section::Body,
-            line: 0,
-            cue: self.original(cue_range).into(),
-            sentence: Arc::default(),
-            pattern: pattern.text.clone(),
+        let detail = Detail {
             negators: negation
                 .words
                 .iter()
@@ -785,6 +803,19 @@ impl<'a> SentenceView<'a> {
                 self.original(p..p + len).into()
             }),
             hedge: hedge.map(String::into_boxed_str),
+        };
+        Some(Claim {
+            article: 0,
+            proposition: 0,
+            stance: if negated { stance.flipped() } else { stance },
+            negated,
+            hedged: detail.hedge.is_some(),
+            section: Section::Body,
+            line: 0,
+            cue: self.original(cue_range).into(),
+            sentence: Arc::default(),
+            pattern: pattern.text.clone(),
+            detail: Some(Box::new(detail)).filter(|d| **d != Detail::default()),
         })
     }
 

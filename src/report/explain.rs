@@ -70,10 +70,10 @@ impl Explanation {
             cue: c.cue.to_string(),
             pattern: c.pattern.to_string(),
             negated: c.negated,
-            negators: c.negators.iter().map(ToString::to_string).collect(),
-            denial: c.denial.as_deref().map(str::to_owned),
+            negators: c.negators().iter().map(ToString::to_string).collect(),
+            denial: c.denial().map(str::to_owned),
             hedged: c.hedged,
-            hedge: c.hedge.as_deref().map(str::to_owned),
+            hedge: c.hedge().map(str::to_owned),
         };
         Explanation {
             version: super::VERSION,

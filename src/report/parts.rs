@@ -353,12 +353,12 @@ fn digest(salt: &blake3::Hasher, run: &Run, p: usize, claims: &[usize]) -> Diges
         put(&mut buf, c.cue.as_bytes());
         put(&mut buf, c.sentence.as_bytes());
         put(&mut buf, c.pattern.as_bytes());
-        put(&mut buf, &(c.negators.len() as u64).to_le_bytes());
-        for n in &c.negators {
+        put(&mut buf, &(c.negators().len() as u64).to_le_bytes());
+        for n in c.negators() {
             put(&mut buf, n.as_bytes());
         }
-        put_opt(&mut buf, c.denial.as_deref());
-        put_opt(&mut buf, c.hedge.as_deref());
+        put_opt(&mut buf, c.denial());
+        put_opt(&mut buf, c.hedge());
         if buf.len() >= 1 << 16 {
             h.update(&buf);
             buf.clear();
