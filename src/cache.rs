@@ -61,17 +61,42 @@ pub struct Cache {
     /// of the entries themselves a third more room than there are entries.
     slots: Vec<Slot>,
     index: hashbrown::HashTable<u32>,
+    /// The entries' paths, one after the other.
+    paths: String,
     hasher: foldhash::fast::RandomState,
     /// Why the cache on disk was not used, for a warning.
     pub warning: Option<String>,
 }
 
-/// One entry of the file found at the start.
+/// One entry of the file found at the start: its [`Head`], with the path
+/// kept in the cache's one string of paths.
 #[derive(Debug)]
 pub struct Slot {
-    head: Head,
+    path: Range<u32>,
+    size: u64,
+    modified: u128,
+    hash: [u8; 32],
     /// Where its body is in the file.
     body: Range<u64>,
+}
+
+/// The path of `slot`, in the cache's string of paths.
+fn path_of<'p>(paths: &'p str, slot: &Slot) -> &'p Path {
+    Path::new(
+        paths
+            .get(slot.path.start as usize..slot.path.end as usize)
+            .unwrap_or_default(),
+    )
+}
+
+/// A [`Head`], borrowed, to write an entry.
+#[derive(Serialize)]
+struct HeadOut<'a> {
+    path: &'a str,
+    size: u64,
+    modified: u128,
+    #[serde(with = "hex")]
+    hash: &'a [u8; 32],
 }
 
 /// What identifies an article's file: a line of the cache starts with it,
@@ -279,6 +304,7 @@ impl Cache {
             whole: 0,
             slots: Vec::new(),
             index: hashbrown::HashTable::new(),
+            paths: String::new(),
             hasher: Default::default(),
             #[cfg(not(unix))]
             seek: Default::default(),
@@ -358,7 +384,7 @@ impl Cache {
             }
             let lines: Vec<(usize, Range<usize>)> = (number..).zip(lines).collect();
             number += lines.len();
-            let slots: Result<Vec<Slot>, String> = lines
+            let slots: Result<Vec<(Head, Range<u64>)>, String> = lines
                 .par_iter()
                 .map(|(n, line)| {
                     let at = || format!("{}:{n}", path.display());
@@ -370,10 +396,8 @@ impl Cache {
                     })?;
                     let head = serde_json::from_slice::<Head>(&bytes[line.start..line.start + tab])
                         .map_err(|e| corrupt(&at(), &e))?;
-                    Ok(Slot {
-                        head,
-                        body: (base + line.start + tab + 1) as u64..(base + line.end) as u64,
-                    })
+                    let body = (base + line.start + tab + 1) as u64..(base + line.end) as u64;
+                    Ok((head, body))
                 })
                 .collect();
             let slots = match slots {
@@ -390,21 +414,41 @@ impl Cache {
             let Cache {
                 slots: all,
                 index,
+                paths,
                 hasher,
                 ..
             } = &mut cache;
-            let hash = |all: &[Slot], i: u32| hasher.hash_one(&all[i as usize].head.path);
-            for slot in slots {
+            for (head, body) in slots {
+                // Paths come from JSON strings: always UTF-8.
+                let Some(path) = head.path.to_str() else {
+                    continue;
+                };
+                let at = hasher.hash_one(Path::new(path));
+                let (Ok(start), Ok(end)) = (
+                    u32::try_from(paths.len()),
+                    u32::try_from(paths.len() + path.len()),
+                ) else {
+                    break;
+                };
+                paths.push_str(path);
+                let slot = Slot {
+                    path: start..end,
+                    size: head.size,
+                    modified: head.modified,
+                    hash: head.hash,
+                    body,
+                };
                 // A path listed twice (a hand-edited file): the last wins.
-                let at = hasher.hash_one(&slot.head.path);
-                match index.find(at, |&i| all[i as usize].head.path == slot.head.path) {
+                let same = |&i: &u32| path_of(paths, &all[i as usize]) == head.path;
+                match index.find(at, same) {
                     Some(&i) => all[i as usize] = slot,
                     None => {
                         let Ok(i) = u32::try_from(all.len()) else {
                             break;
                         };
                         all.push(slot);
-                        index.insert_unique(at, i, |&i| hash(all, i));
+                        let hash = |&i: &u32| hasher.hash_one(path_of(paths, &all[i as usize]));
+                        index.insert_unique(at, i, hash);
                     }
                 }
             }
@@ -419,6 +463,7 @@ impl Cache {
             cache.whole = base as u64;
             cache.file = Some(file);
             cache.slots.shrink_to_fit();
+            cache.paths.shrink_to_fit();
         } else {
             cache.slots = Vec::new();
             cache.index = Default::default();
@@ -433,19 +478,19 @@ impl Cache {
     /// The entry for `path` if the file's size and time are unchanged.
     pub fn by_stamp(&self, path: &Path, size: u64, modified: u128) -> Option<&Slot> {
         self.slot(path)
-            .filter(|s| s.head.modified != 0 && s.head.size == size && s.head.modified == modified)
+            .filter(|s| s.modified != 0 && s.size == size && s.modified == modified)
     }
 
     /// The entry for `path` if the file's content is unchanged.
     pub fn by_hash(&self, path: &Path, hash: &[u8; 32]) -> Option<&Slot> {
-        self.slot(path).filter(|s| &s.head.hash == hash)
+        self.slot(path).filter(|s| &s.hash == hash)
     }
 
     fn slot(&self, path: &Path) -> Option<&Slot> {
         let slots = &self.slots;
         self.index
             .find(self.hasher.hash_one(path), |&i| {
-                slots[i as usize].head.path == path
+                path_of(&self.paths, &slots[i as usize]) == path
             })
             .map(|&i| &slots[i as usize])
     }
@@ -575,7 +620,7 @@ impl<'c> Store<'c> {
             {
                 // Unchanged as it would be written: a time still too recent
                 // to trust stays 0.
-                if slot.head.size == *size && slot.head.modified == self.trusted(*modified) {
+                if slot.size == *size && slot.modified == self.trusted(*modified) {
                     self.unchanged.push(slot);
                     return Ok(());
                 }
@@ -612,24 +657,32 @@ impl<'c> Store<'c> {
     /// every time).
     fn line(&self, kept: &Kept<'_>) -> Result<Option<Vec<u8>>, String> {
         let old_body;
-        let (head, size, modified, body) = match kept {
+        let (path, hash, size, modified, body) = match kept {
             Kept::Old {
                 slot,
                 size,
                 modified,
             } => {
                 old_body = self.cache.read(&slot.body).map_err(|e| e.to_string())?;
-                (&slot.head, *size, *modified, old_body.as_slice())
+                let path = path_of(&self.cache.paths, slot).to_str();
+                (path, &slot.hash, *size, *modified, old_body.as_slice())
             }
-            Kept::New { head, body } => (head, head.size, head.modified, body.as_slice()),
+            Kept::New { head, body } => (
+                head.path.to_str(),
+                &head.hash,
+                head.size,
+                head.modified,
+                body.as_slice(),
+            ),
         };
-        if head.path.to_str().is_none() {
+        let Some(path) = path else {
             return Ok(None);
-        }
-        let head = Head {
+        };
+        let head = HeadOut {
+            path,
             size,
             modified: self.trusted(modified),
-            ..head.clone()
+            hash,
         };
         let mut line = serde_json::to_vec(&head).map_err(|e| e.to_string())?;
         line.push(b'\t');
@@ -657,8 +710,8 @@ impl<'c> Store<'c> {
         for slot in std::mem::take(&mut self.unchanged) {
             let kept = Kept::Old {
                 slot,
-                size: slot.head.size,
-                modified: slot.head.modified,
+                size: slot.size,
+                modified: slot.modified,
             };
             if let Some(line) = self.line(&kept)? {
                 self.write(&line)?;
