@@ -191,14 +191,14 @@ pub fn of_proposition(
         };
         entry.hedged = entry.claims.iter().all(|&c| claims[c].hedged);
     }
-    entries.sort_by_cached_key(|e| {
+    entries.par_sort_by_cached_key(|e| {
         let a = &articles[e.article];
         (a.date.sort_key(), a.id())
     });
 
     // Sources compare folded (`Le Monde` is `le monde`): folded once per entry.
     let sources: Vec<String> = entries
-        .iter()
+        .par_iter()
         .map(|e| fold(articles[e.article].source().trim()))
         .collect();
     let mut found = Vec::new();
@@ -268,7 +268,7 @@ pub fn of_proposition(
         );
         (b.date.sort_key(), b.id(), a.date.sort_key(), a.id(), c.kind)
     };
-    found.sort_by_cached_key(key);
+    found.par_sort_by_cached_key(key);
     let timeline = (!entries.is_empty()).then_some(Timeline {
         proposition,
         entries,

@@ -210,7 +210,7 @@ fn judge_part(
     let entries = timeline.map_or(&[][..], |t| t.entries.as_slice());
     // Each article's names made once for the proposition, then shared.
     let names: HashMap<usize, Names> = entries
-        .iter()
+        .par_iter()
         .map(|e| (e.article, Names::of(&run.articles[e.article])))
         .collect();
     let names = |i: usize| names[&i].clone();
