@@ -80,13 +80,68 @@ pub struct Slot {
     body: Range<u64>,
 }
 
+/// A head as volte writes it, read without the JSON parser (most of the
+/// time of opening a large cache went there); anything else (an escaped
+/// path, another order, spaces) goes through serde_json, as it would have.
+fn parse_head(bytes: &[u8]) -> serde_json::Result<Head> {
+    fast_head(bytes).map_or_else(|| serde_json::from_slice(bytes), Ok)
+}
+
+fn fast_head(bytes: &[u8]) -> Option<Head> {
+    fn number(bytes: &[u8]) -> Option<(u128, &[u8])> {
+        let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        // JSON has no leading zeros; a long one goes to serde_json's errors.
+        if digits == 0 || (digits > 1 && bytes[0] == b'0') || digits > 38 {
+            return None;
+        }
+        let value = bytes[..digits]
+            .iter()
+            .fold(0u128, |n, d| n * 10 + u128::from(d - b'0'));
+        Some((value, &bytes[digits..]))
+    }
+    let rest = bytes.strip_prefix(b"{\"path\":\"")?;
+    let end = rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    if rest[end] != b'"' {
+        return None;
+    }
+    let path = std::str::from_utf8(&rest[..end]).ok()?;
+    let rest = rest[end + 1..].strip_prefix(b",\"size\":")?;
+    let (size, rest) = number(rest)?;
+    let size = u64::try_from(size).ok()?;
+    let rest = rest.strip_prefix(b",\"modified\":")?;
+    let (modified, rest) = number(rest)?;
+    let rest = rest.strip_prefix(b",\"hash\":\"")?;
+    let hex = rest.get(..64)?;
+    if rest.get(64..)? != b"\"}" {
+        return None;
+    }
+    let hash = blake3::Hash::from_hex(hex).ok()?;
+    Some(Head {
+        path: PathBuf::from(path),
+        size,
+        modified,
+        hash: *hash.as_bytes(),
+    })
+}
+
 /// The path of `slot`, in the cache's string of paths.
 fn path_of<'p>(paths: &'p str, slot: &Slot) -> &'p Path {
-    Path::new(
-        paths
-            .get(slot.path.start as usize..slot.path.end as usize)
-            .unwrap_or_default(),
-    )
+    Path::new(path_text(paths, slot))
+}
+
+/// The bytes a path is found by: hashed and compared as they are, which
+/// costs a fraction of `Path`'s component by component hash (the paths
+/// come from the same walk, written the same way).
+fn path_bytes(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
+fn path_text<'p>(paths: &'p str, slot: &Slot) -> &'p str {
+    paths
+        .get(slot.path.start as usize..slot.path.end as usize)
+        .unwrap_or_default()
 }
 
 /// A [`Head`], borrowed, to write an entry.
@@ -394,7 +449,7 @@ impl Cache {
                             at()
                         )
                     })?;
-                    let head = serde_json::from_slice::<Head>(&bytes[line.start..line.start + tab])
+                    let head = parse_head(&bytes[line.start..line.start + tab])
                         .map_err(|e| corrupt(&at(), &e))?;
                     let body = (base + line.start + tab + 1) as u64..(base + line.end) as u64;
                     Ok((head, body))
@@ -418,12 +473,16 @@ impl Cache {
                 hasher,
                 ..
             } = &mut cache;
+            all.reserve(slots.len());
+            index.reserve(slots.len(), |&i| {
+                hasher.hash_one(path_text(paths, &all[i as usize]).as_bytes())
+            });
             for (head, body) in slots {
                 // Paths come from JSON strings: always UTF-8.
                 let Some(path) = head.path.to_str() else {
                     continue;
                 };
-                let at = hasher.hash_one(Path::new(path));
+                let at = hasher.hash_one(path.as_bytes());
                 let (Ok(start), Ok(end)) = (
                     u32::try_from(paths.len()),
                     u32::try_from(paths.len() + path.len()),
@@ -439,7 +498,7 @@ impl Cache {
                     body,
                 };
                 // A path listed twice (a hand-edited file): the last wins.
-                let same = |&i: &u32| path_of(paths, &all[i as usize]) == head.path;
+                let same = |&i: &u32| path_text(paths, &all[i as usize]) == path;
                 match index.find(at, same) {
                     Some(&i) => all[i as usize] = slot,
                     None => {
@@ -447,7 +506,9 @@ impl Cache {
                             break;
                         };
                         all.push(slot);
-                        let hash = |&i: &u32| hasher.hash_one(path_of(paths, &all[i as usize]));
+                        let hash = |&i: &u32| {
+                            hasher.hash_one(path_text(paths, &all[i as usize]).as_bytes())
+                        };
                         index.insert_unique(at, i, hash);
                     }
                 }
@@ -489,8 +550,8 @@ impl Cache {
     fn slot(&self, path: &Path) -> Option<&Slot> {
         let slots = &self.slots;
         self.index
-            .find(self.hasher.hash_one(path), |&i| {
-                path_of(&self.paths, &slots[i as usize]) == path
+            .find(self.hasher.hash_one(path_bytes(path)), |&i| {
+                path_text(&self.paths, &slots[i as usize]).as_bytes() == path_bytes(path)
             })
             .map(|&i| &slots[i as usize])
     }

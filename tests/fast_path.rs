@@ -462,3 +462,42 @@ fn a_file_dated_in_the_future_does_not_grow_the_cache() {
     check(project, &[]);
     assert_eq!(size(), first);
 }
+
+/// A file name JSON must escape (a quote, a backslash) or that is not ASCII
+/// is found in the cache like any other: the second run reuses it and
+/// leaves the cache as it was.
+#[cfg(unix)]
+#[test]
+fn articles_with_unusual_names_are_found_in_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    copy_dir(&root().join("rules"), &project.join("rules"));
+    copy_dir(&root().join("corpus"), &project.join("corpus"));
+    let from = project.join("corpus/2011-12-militaires-algeriens-nord-mali.md");
+    std::fs::rename(&from, project.join("corpus/l'\"armée\\ à Kidal.md")).unwrap();
+    let (fresh, _) = check(project, &["--no-cache"]);
+    let (first, warnings) = check(project, &[]);
+    assert_eq!(first, fresh);
+    assert!(warnings.is_empty(), "{warnings}");
+    let cache = |project: &Path| {
+        let dir = project.join(".volte-cache");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("claims-"))
+            .map(|e| std::fs::read(e.path()).unwrap())
+            .collect();
+        assert_eq!(files.len(), 1);
+        files.remove(0)
+    };
+    let before = cache(project);
+    assert!(String::from_utf8_lossy(&before).contains(r#"armée\\ à Kidal.md"#));
+    let (second, warnings) = check(project, &[]);
+    assert_eq!(second, fresh);
+    assert!(warnings.is_empty(), "{warnings}");
+    assert_eq!(
+        cache(project),
+        before,
+        "the entry was not found and written again"
+    );
+}
