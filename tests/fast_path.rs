@@ -469,10 +469,8 @@ fn a_file_dated_in_the_future_does_not_grow_the_cache() {
 #[cfg(unix)]
 #[test]
 fn articles_with_unusual_names_are_found_in_the_cache() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project_with_bundled_corpus();
     let project = dir.path();
-    copy_dir(&root().join("rules"), &project.join("rules"));
-    copy_dir(&root().join("corpus"), &project.join("corpus"));
     let from = project.join("corpus/2011-12-militaires-algeriens-nord-mali.md");
     std::fs::rename(&from, project.join("corpus/l'\"armée\\ à Kidal.md")).unwrap();
     let (fresh, _) = check(project, &["--no-cache"]);

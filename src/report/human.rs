@@ -318,11 +318,6 @@ fn source_width(p: &PropositionOut) -> usize {
 fn timeline_entry(e: &TimelineOut, source_width: usize, out: &mut String) {
     let stance = format!("{:<8}", e.stance.as_str());
     let lines: Vec<String> = e.lines.iter().map(ToString::to_string).collect();
-    let hedged = if e.hedged {
-        paint(DIM, " (hedged)")
-    } else {
-        String::new()
-    };
     let _ = writeln!(
         out,
         "  {:<10}  {}  {:<width$}  {}:{}{}",
@@ -331,7 +326,7 @@ fn timeline_entry(e: &TimelineOut, source_width: usize, out: &mut String) {
         truncate(&e.source, 28),
         e.path,
         lines.join(","),
-        hedged,
+        hedged(e.hedged),
         width = source_width
     );
 }
@@ -480,12 +475,17 @@ fn who(side: &Side) -> String {
     }
 }
 
-fn quote(side: &Side, indent: &str, out: &mut String) {
-    let hedged = if side.hedged {
+/// " (hedged)" after a hedged stance, dimmed.
+fn hedged(hedged: bool) -> String {
+    if hedged {
         paint(DIM, " (hedged)")
     } else {
         String::new()
-    };
+    }
+}
+
+fn quote(side: &Side, indent: &str, out: &mut String) {
+    let hedged = hedged(side.hedged);
     let _ = writeln!(
         out,
         "{indent}{}{hedged}",
