@@ -19,6 +19,7 @@
 //! whole file. It is safe to delete, and a corrupt or foreign one is ignored
 //! with a warning.
 
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -183,10 +184,12 @@ pub(crate) mod hex {
     }
 }
 
-/// What one article gave.
+/// What one article gave; its names borrowed from the bytes it is read
+/// from where they hold no escape.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Body {
-    pub article: CachedArticle,
+pub struct Body<'a> {
+    #[serde(borrow)]
+    pub article: CachedArticle<'a>,
     pub sentences: usize,
     pub claims: Vec<Claim>,
 }
@@ -194,21 +197,29 @@ pub struct Body {
 /// [`Body`], borrowed, to write a new entry.
 #[derive(Serialize)]
 struct BodyOut<'a> {
-    article: &'a CachedArticle,
+    article: &'a CachedArticle<'a>,
     sentences: usize,
     claims: &'a [Claim],
 }
 
-/// An article without its text.
+/// An article without its text. Written from an [`Article`]'s names and
+/// read back without a copy of each: they go straight into the article.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CachedArticle {
-    pub id: String,
-    pub date: String,
-    pub source: String,
-    pub title: Option<String>,
-    pub url: Option<String>,
-    pub lang: String,
-    pub date_note: Option<String>,
+pub struct CachedArticle<'a> {
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub date: Cow<'a, str>,
+    #[serde(borrow)]
+    pub source: Cow<'a, str>,
+    #[serde(borrow, default, deserialize_with = "borrowed")]
+    pub title: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "borrowed")]
+    pub url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub lang: Cow<'a, str>,
+    #[serde(borrow, default, deserialize_with = "borrowed")]
+    pub date_note: Option<Cow<'a, str>>,
     pub id_line: Option<usize>,
     pub date_line: usize,
     pub lang_line: usize,
@@ -556,10 +567,10 @@ impl Cache {
             .map(|&i| &slots[i as usize])
     }
 
-    /// What the entry holds; `None` if its body is damaged or no longer
-    /// there, and the article must be read again.
-    pub fn body(&self, slot: &Slot) -> Option<Body> {
-        serde_json::from_slice(&self.read(&slot.body).ok()?).ok()
+    /// What `take` makes of the entry's body; `None` if it is damaged or
+    /// no longer there, and the article must be read again.
+    pub fn body<T>(&self, slot: &Slot, take: impl FnOnce(Body<'_>) -> Option<T>) -> Option<T> {
+        take(serde_json::from_slice(&self.read(&slot.body).ok()?).ok()?)
     }
 
     /// Bytes of the file found at the start.
@@ -830,16 +841,24 @@ impl<'c> Store<'c> {
     }
 }
 
-impl CachedArticle {
-    pub fn of(article: &Article) -> Self {
+/// An optional name, borrowed as a name is (serde borrows a bare `Cow`
+/// only).
+fn borrowed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Name<'a>(#[serde(borrow)] Cow<'a, str>);
+    Ok(Option::<Name>::deserialize(d)?.map(|n| n.0))
+}
+
+impl<'a> CachedArticle<'a> {
+    pub fn of(article: &'a Article) -> Self {
         CachedArticle {
-            id: article.id().to_string(),
-            date: article.date.to_string(),
-            source: article.source().to_string(),
-            title: article.title().map(str::to_owned),
-            url: article.url().map(str::to_owned),
-            lang: article.lang().to_string(),
-            date_note: article.date_note().map(str::to_owned),
+            id: article.id().into(),
+            date: article.date.to_string().into(),
+            source: article.source().into(),
+            title: article.title().map(Cow::from),
+            url: article.url().map(Cow::from),
+            lang: article.lang().into(),
+            date_note: article.date_note().map(Cow::from),
             id_line: article.id_line,
             date_line: article.date_line,
             lang_line: article.lang_line,
@@ -847,7 +866,7 @@ impl CachedArticle {
     }
 
     /// The article back, without its text; `None` if the date no longer parses.
-    pub fn into_article(self, path: &Path) -> Option<Article> {
+    pub fn into_article(&self, path: &Path) -> Option<Article> {
         let names = corpus::Names {
             id: &self.id,
             source: &self.source,
@@ -865,5 +884,47 @@ impl CachedArticle {
         article.date_line = self.date_line;
         article.lang_line = self.lang_line;
         Some(article)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names are borrowed from the body where they can be and copied where
+    /// JSON escaped them: either way the article comes back as it was.
+    #[test]
+    fn an_article_comes_back_from_its_body_as_it_was() {
+        let plain = corpus::Names {
+            id: "a-1",
+            source: "RFI",
+            title: Some("Le marché de Kayes"),
+            url: None,
+            lang: "fr",
+            date_note: None,
+        };
+        let escaped = corpus::Names {
+            id: "a-\"2\"",
+            source: "Le \\ Pays",
+            title: Some("«\u{1}» \"cité\""),
+            url: Some("https://example.org/a?b=\"c\""),
+            lang: "fr",
+            date_note: Some("daté \"vers\" 2012"),
+        };
+        for names in [plain, escaped] {
+            let date = PartialDate::parse("2012-02").unwrap();
+            let article = Article::new(names, PathBuf::from("a.md"), date);
+            let body = BodyOut {
+                article: &CachedArticle::of(&article),
+                sentences: 3,
+                claims: &[],
+            };
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let back: Body<'_> = serde_json::from_slice(&bytes).unwrap();
+            let again = back.article.into_article(Path::new("a.md")).unwrap();
+            assert_eq!(again.names(), names);
+            assert_eq!(again.date.to_string(), "2012-02");
+            assert_eq!(back.sentences, 3);
+        }
     }
 }

@@ -389,9 +389,10 @@ fn read_one<'c>(
     let stamp = cache.and(opened.stamp);
     let reuse = |cache: &'c Cache, slot: &'c Slot, size: u64, modified: u128| {
         // A damaged entry is no hit: the article is read again.
-        let body = cache.body(slot)?;
-        let article = body.article.into_article(&corpus::display_path(path))?;
-        let mut claims = body.claims;
+        let (article, sentences, mut claims) = cache.body(slot, |body| {
+            let article = body.article.into_article(&corpus::display_path(path))?;
+            Some((article, body.sentences, body.claims))
+        })?;
         // Each pattern's text once, as for claims made now.
         for claim in &mut claims {
             if let Some(shared) = rulebook.pattern_text(claim.proposition, &claim.pattern) {
@@ -400,7 +401,7 @@ fn read_one<'c>(
         }
         Some(Outcome {
             article,
-            sentences: body.sentences,
+            sentences,
             claims,
             entry: Some(Kept::Old {
                 slot,
