@@ -104,11 +104,14 @@ fn a_cached_run_reports_what_a_fresh_run_reports() {
     );
 
     let (first, _) = check(project, &[]);
-    let cache_files: Vec<_> = std::fs::read_dir(project.join(".volte-cache"))
+    let mut cache_files: Vec<_> = std::fs::read_dir(project.join(".volte-cache"))
         .expect("the cache is written beside the rules folder")
         .flatten()
+        .map(|e| e.file_name())
         .collect();
-    assert_eq!(cache_files.len(), 1);
+    cache_files.sort();
+    // Its heads and its bodies.
+    assert_eq!(cache_files.len(), 2, "{cache_files:?}");
     let (second, _) = check(project, &[]);
     assert_eq!(first, fresh);
     assert_eq!(second, fresh);
@@ -128,13 +131,14 @@ fn a_cached_run_reports_what_a_fresh_run_reports() {
     std::fs::write(&rule, format!("{text}\n# edited\n")).unwrap();
     let (after_rule, _) = check(project, &[]);
     assert_eq!(after_rule, edited_fresh);
-    let names: Vec<_> = std::fs::read_dir(project.join(".volte-cache"))
+    let mut names: Vec<_> = std::fs::read_dir(project.join(".volte-cache"))
         .unwrap()
         .flatten()
         .map(|e| e.file_name())
         .collect();
-    assert_eq!(names.len(), 1, "{names:?}");
-    assert!(cache_files[0].file_name() != names[0]);
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(cache_files[0] != names[0] && cache_files[1] != names[1]);
 }
 
 #[test]
@@ -411,7 +415,8 @@ fn the_cache_keeps_to_its_own_files_and_to_the_rules_not_the_working_folder() {
     std::fs::write(&rule, format!("{text}\n# edited\n")).unwrap();
     check(project, &["--cache-dir", cache_dir]);
     let kept = names(&shared);
-    assert_eq!(kept.len(), 4, "{kept:?}");
+    // Theirs, and the heads and bodies of the cache of the rules as edited.
+    assert_eq!(kept.len(), 5, "{kept:?}");
     for name in ["claims-2024-q1.json", "claims-notes.jsonl", "other.txt"] {
         assert!(kept.iter().any(|n| n == name), "{name} gone: {kept:?}");
     }
@@ -483,6 +488,7 @@ fn articles_with_unusual_names_are_found_in_the_cache() {
             .unwrap()
             .flatten()
             .filter(|e| e.file_name().to_string_lossy().starts_with("claims-"))
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".jsonl"))
             .map(|e| std::fs::read(e.path()).unwrap())
             .collect();
         assert_eq!(files.len(), 1);
@@ -498,4 +504,72 @@ fn articles_with_unusual_names_are_found_in_the_cache() {
         before,
         "the entry was not found and written again"
     );
+}
+
+/// The heads name the bodies file they were written with: without it, or
+/// with another one, nothing of the cache is used (a warning says so, and
+/// the next run has it whole again). Bodies cut short cost a reading of
+/// the articles whose bodies are gone, and bodies no head points at (an
+/// addition stopped half way) are passed over.
+#[test]
+fn bodies_missing_replaced_or_cut_short_cost_a_reading_never_a_wrong_report() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    let (fresh, _) = check(project, &["--no-cache"]);
+    check(project, &[]);
+    let cache_dir = project.join(".volte-cache");
+    let bodies = {
+        let name = names(&cache_dir)
+            .into_iter()
+            .find(|n| n.ends_with(".bodies"))
+            .expect("a bodies file");
+        cache_dir.join(name)
+    };
+    let whole = std::fs::read(&bodies).unwrap();
+    let first_line = whole.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let another = [b"volte bodies 0123456789abcdef\n", &whole[first_line..]].concat();
+    for (what, damaged) in [("missing", None), ("another file", Some(another))] {
+        match damaged {
+            None => std::fs::remove_file(&bodies).unwrap(),
+            Some(bytes) => std::fs::write(&bodies, bytes).unwrap(),
+        }
+        let (again, stderr) = check(project, &[]);
+        assert_eq!(again, fresh, "{what}");
+        assert!(
+            stderr.contains("warning:") && stderr.contains(".bodies"),
+            "{what}: {stderr}"
+        );
+        let (healed, stderr) = check(project, &[]);
+        assert_eq!(healed, fresh, "{what}");
+        assert!(stderr.is_empty(), "{what}: not rewritten: {stderr}");
+    }
+
+    // Cut short: the articles whose bodies are gone are read again, and
+    // their entries added.
+    let whole = std::fs::read(&bodies).unwrap();
+    std::fs::write(&bodies, &whole[..whole.len() * 2 / 3]).unwrap();
+    let (cut, stderr) = check(project, &[]);
+    assert_eq!(cut, fresh);
+    assert!(stderr.is_empty(), "{stderr}");
+    let (again, _) = check(project, &[]);
+    assert_eq!(again, fresh);
+
+    // Bodies no head points at, then an article added after them.
+    let mut orphaned = std::fs::read(&bodies).unwrap();
+    orphaned.extend_from_slice(b"{\"article\":{\"id\":\"half");
+    std::fs::write(&bodies, &orphaned).unwrap();
+    let article = project.join("corpus/2024-01-26-fin-accord-alger.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(
+        project.join("corpus/zz-added.md"),
+        text.replacen("id: ", "id: added-", 1),
+    )
+    .unwrap();
+    let (added_fresh, _) = check(project, &["--no-cache"]);
+    let (added, stderr) = check(project, &[]);
+    assert_eq!(added, added_fresh);
+    assert!(stderr.is_empty(), "{stderr}");
+    let (again, _) = check(project, &[]);
+    assert_eq!(again, added_fresh);
+    assert!(std::fs::read(&bodies).unwrap().starts_with(&orphaned));
 }
