@@ -123,6 +123,10 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     };
     drop(phase);
     let phase = timings::phase("articles");
+    // The corpus folder as shown, for the path of each article taken from
+    // the cache: joined with the path inside it, it is what showing the
+    // article's own path gives, without working it out again each time.
+    let shown_dir = cache.as_ref().map(|_| corpus::display_path(corpus_dir));
     // A batch at a time, so what the workers hand back is never the whole
     // corpus's worth at once; each batch is merged while the next is read.
     let mut previous: Option<(Vec<corpus::ArticleFile>, Vec<Read>)> = None;
@@ -140,10 +144,14 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
                 .map_init(Default::default, |scratch, file| {
                     // The cache knows articles by their path inside the corpus, so
                     // `--corpus corpus` and `--corpus /abs/corpus` share it.
-                    let key = inside(&file.path, corpus_dir);
+                    let quick = quick_inside(&file.path, corpus_dir);
+                    let place = Place {
+                        key: quick.unwrap_or_else(|| inside(&file.path, corpus_dir)),
+                        shown_dir: quick.and(shown_dir.as_deref()),
+                    };
                     open_and_read(
                         file,
-                        key,
+                        place,
                         links,
                         &rulebook,
                         match_options,
@@ -207,11 +215,16 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
 }
 
 /// `path` inside `dir`, as `Path::strip_prefix` gives it (`path` itself
-/// when it is not inside). The walk's paths are `dir` joined with the names
-/// under it, so most are `dir`'s bytes, a separator and the rest, which is
-/// the answer as it is: a tenth of the time of comparing them component by
-/// component, which a warm re-check does for every article.
+/// when it is not inside).
 fn inside<'p>(path: &'p Path, dir: &Path) -> &'p Path {
+    quick_inside(path, dir).unwrap_or_else(|| path.strip_prefix(dir).unwrap_or(path))
+}
+
+/// [`inside`] for the paths a walk makes: `dir` joined with the names under
+/// it, so `dir`'s bytes, a separator and the rest, which is the answer as
+/// it is (a tenth of the time of comparing them component by component,
+/// which a warm re-check does for every article); `None` for any other.
+fn quick_inside<'p>(path: &'p Path, dir: &Path) -> Option<&'p Path> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -232,11 +245,39 @@ fn inside<'p>(path: &'p Path, dir: &Path) -> &'p Path {
                     .split(|&b| b == b'/')
                     .all(|c| !c.is_empty() && c != b".")
         };
-        if let Some(rest) = rest.filter(|rest| plain(rest)) {
-            return Path::new(std::ffi::OsStr::from_bytes(rest));
+        rest.filter(|rest| plain(rest))
+            .map(|rest| Path::new(std::ffi::OsStr::from_bytes(rest)))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// Where an article is: its path inside the corpus (the cache's key) and,
+/// when that path is made of plain names, the corpus folder as shown.
+#[derive(Clone, Copy)]
+struct Place<'p> {
+    key: &'p Path,
+    shown_dir: Option<&'p Path>,
+}
+
+impl Place<'_> {
+    /// The article's path as shown (`path` is its path in the listing).
+    fn shown(&self, path: &Path) -> PathBuf {
+        match self.shown_dir {
+            Some(dir) => dir.join(self.key),
+            None => corpus::display_path(path),
         }
     }
-    path.strip_prefix(dir).unwrap_or(path)
+}
+
+/// What a worker keeps from article to article.
+#[derive(Default)]
+struct Worker {
+    scratch: Scratch,
+    /// The text of the article being read.
+    buffer: Vec<u8>,
+    /// Bodies of the cache read ahead.
+    window: cache::Window,
 }
 
 /// What a worker hands back for one file of the listing: the key of the file
@@ -369,12 +410,12 @@ struct Opened<'p> {
 /// key of the file it reaches so the caller can skip a second path to it.
 fn open_and_read<'c>(
     file: &corpus::ArticleFile,
-    key: &Path,
+    place: Place<'_>,
     links: bool,
     rulebook: &Rulebook,
     options: Options,
     cache: Option<&'c Cache>,
-    scratch: &mut (Scratch, Vec<u8>),
+    worker: &mut Worker,
 ) -> (Option<corpus::FileKey>, Result<Outcome<'c>, Error>) {
     // With a cache, most articles are reused unread: a look at the path is
     // all they need. Without one, each is opened and looked at through the
@@ -395,7 +436,7 @@ fn open_and_read<'c>(
         size: metadata.len(),
         stamp: corpus::stamp(&metadata),
     };
-    let outcome = read_one(opened, key, rulebook, options, cache, scratch);
+    let outcome = read_one(opened, place, rulebook, options, cache, worker);
     (same, outcome)
 }
 
@@ -414,43 +455,51 @@ struct Outcome<'c> {
 /// is unchanged. The article's text is dropped before returning.
 fn read_one<'c>(
     opened: Opened,
-    key: &Path,
+    place: Place<'_>,
     rulebook: &Rulebook,
     options: Options,
     cache: Option<&'c Cache>,
-    (scratch, buffer): &mut (Scratch, Vec<u8>),
+    worker: &mut Worker,
 ) -> Result<Outcome<'c>, Error> {
-    let path = opened.path;
+    let Worker {
+        scratch,
+        buffer,
+        window,
+    } = worker;
+    let (path, key) = (opened.path, place.key);
     let stamp = cache.and(opened.stamp);
-    let reuse =
-        |cache: &'c Cache, slot: &'c Slot, size: u64, modified: u128, buffer: &mut Vec<u8>| {
-            // Each pattern's text once, as for claims made now.
-            let pattern = |proposition: usize, text: &str| {
-                rulebook
-                    .pattern_text(proposition, text)
-                    .unwrap_or_else(|| text.into())
-            };
-            // A damaged entry is no hit: the article is read again.
-            let (article, sentences, claims) = cache.body(slot, buffer, pattern, |body| {
-                let article = body.article.into_article(&corpus::display_path(path))?;
-                Some((article, body.sentences, body.claims))
-            })?;
-            Some(Outcome {
-                article,
-                sentences,
-                claims,
-                entry: Some(Kept::Old {
-                    slot,
-                    size,
-                    modified,
-                }),
-                cached: true,
-            })
+    let reuse = |cache: &'c Cache,
+                 slot: &'c Slot,
+                 size: u64,
+                 modified: u128,
+                 window: &mut cache::Window| {
+        // Each pattern's text once, as for claims made now.
+        let pattern = |proposition: usize, text: &str| {
+            rulebook
+                .pattern_text(proposition, text)
+                .unwrap_or_else(|| text.into())
         };
+        // A damaged entry is no hit: the article is read again.
+        let (article, sentences, claims) = cache.body(slot, window, pattern, |body| {
+            let article = body.article.into_article(place.shown(path))?;
+            Some((article, body.sentences, body.claims))
+        })?;
+        Some(Outcome {
+            article,
+            sentences,
+            claims,
+            entry: Some(Kept::Old {
+                slot,
+                size,
+                modified,
+            }),
+            cached: true,
+        })
+    };
     if let (Some(cache), Some((size, modified))) = (cache, stamp) {
         if let Some(hit) = cache
             .by_stamp(key, size, modified)
-            .and_then(|slot| reuse(cache, slot, size, modified, buffer))
+            .and_then(|slot| reuse(cache, slot, size, modified, window))
         {
             return Ok(hit);
         }
@@ -464,7 +513,7 @@ fn read_one<'c>(
     if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
         if let Some(hit) = cache
             .by_hash(key, hash)
-            .and_then(|slot| reuse(cache, slot, size, modified, buffer))
+            .and_then(|slot| reuse(cache, slot, size, modified, window))
         {
             return Ok(hit);
         }
@@ -561,6 +610,37 @@ pub fn discover(start: &Path, name: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An article from the cache is shown at the path a fresh read shows,
+    /// however the corpus folder was named.
+    #[test]
+    fn an_article_from_the_cache_is_shown_where_a_read_shows_it() {
+        let cwd = std::env::current_dir().unwrap();
+        let dirs = [
+            PathBuf::from("corpus"),
+            PathBuf::from("./corpus"),
+            PathBuf::from("corpus/"),
+            PathBuf::from("."),
+            cwd.join("corpus"),
+            cwd.clone(),
+            PathBuf::from("/elsewhere/corpus"),
+        ];
+        for dir in &dirs {
+            let path = dir.join("2012").join("a b.md");
+            let key = quick_inside(&path, dir).expect("a walk's path");
+            let shown = corpus::display_path(dir);
+            let place = Place {
+                key,
+                shown_dir: Some(&shown),
+            };
+            assert_eq!(
+                place.shown(&path),
+                corpus::display_path(&path),
+                "{}",
+                dir.display()
+            );
+        }
+    }
 
     /// The quick way gives what `Path::strip_prefix` gives, for the paths a
     /// walk makes and for those it tidies.

@@ -482,11 +482,10 @@ pub fn walk_articles(dir: &Path) -> Result<Listing, Error> {
             continue;
         }
         listing.links |= entry.path_is_symlink();
-        let name = entry.file_name().to_string_lossy().into_owned();
         let Some(kind) = entry.file_type() else {
             continue;
         };
-        if kind.is_dir() || !is_article_name(&name) {
+        if kind.is_dir() || !is_article_name(&entry.file_name().to_string_lossy()) {
             continue;
         }
         let path = entry.into_path();
@@ -630,11 +629,17 @@ fn walk_error(error: ignore::Error, listing: &mut Listing) {
 }
 
 pub fn is_article_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let article_ext = [".md", ".markdown", ".txt"]
+    let name = name.as_bytes();
+    let ends_with = |tail: &[u8]| {
+        name.len() >= tail.len() && name[name.len() - tail.len()..].eq_ignore_ascii_case(tail)
+    };
+    let article_ext = [&b".md"[..], b".markdown", b".txt"]
         .iter()
-        .any(|e| lower.ends_with(e));
-    article_ext && !lower.starts_with("readme")
+        .any(|e| ends_with(e));
+    article_ext
+        && !name
+            .get(..6)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"readme"))
 }
 
 /// The articles of a corpus and the files passed over.
