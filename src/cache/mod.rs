@@ -477,6 +477,7 @@ impl Cache {
                 return cache;
             }
         };
+        let length = file.metadata().map_or(0, |m| m.len());
         // The bytes not yet split into lines, and where they start in the file.
         use std::io::Read as _;
         let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
@@ -563,8 +564,20 @@ impl Cache {
                 hasher,
                 ..
             } = &mut cache;
-            all.reserve(slots.len());
-            index.reserve(slots.len(), |&i| {
+            // Room for the whole file at the rate of the first block: a
+            // table grown block by block hashed every path again at each
+            // doubling (a quarter of the time of opening a large cache).
+            let expected = if all.is_empty() {
+                let rate = slots.len() as f64 / (whole.max(1) as f64);
+                let paths_rate = slots.iter().map(|h| h.path.len()).sum::<usize>() as f64
+                    / (whole.max(1) as f64);
+                paths.reserve((paths_rate * length as f64 * 1.05) as usize);
+                ((rate * length as f64 * 1.05) as usize).max(slots.len())
+            } else {
+                slots.len()
+            };
+            all.reserve(expected);
+            index.reserve(expected, |&i| {
                 hasher.hash_one(path_text(paths, &all[i as usize]).as_bytes())
             });
             for head in slots {
