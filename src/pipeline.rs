@@ -417,10 +417,11 @@ fn open_and_read<'c>(
     cache: Option<&'c Cache>,
     worker: &mut Worker,
 ) -> (Option<corpus::FileKey>, Result<Outcome<'c>, Error>) {
-    // With a cache, most articles are reused unread: a look at the path is
-    // all they need. Without one, each is opened and looked at through the
-    // open file.
-    let looked = match cache {
+    // An article the cache has may be reused unread: a look at the path is
+    // all it needs. Any other is opened and looked at through the open
+    // file (one path lookup, not two).
+    let slot = cache.and_then(|cache| cache.slot(place.key));
+    let looked = match slot {
         Some(_) => corpus::look_listed(&file.path).map(|m| (None, m)),
         None => corpus::open_listed(&file.path).map(|(f, m)| (Some(f), m)),
     };
@@ -436,7 +437,7 @@ fn open_and_read<'c>(
         size: metadata.len(),
         stamp: corpus::stamp(&metadata),
     };
-    let outcome = read_one(opened, place, rulebook, options, cache, worker);
+    let outcome = read_one(opened, place, rulebook, options, cache, slot, worker);
     (same, outcome)
 }
 
@@ -451,14 +452,16 @@ struct Outcome<'c> {
     cached: bool,
 }
 
-/// Reads and matches an article, or takes it from the cache when the file
-/// is unchanged. The article's text is dropped before returning.
+/// Reads and matches an article, or takes it from the cache (its entry
+/// there is `slot`) when the file is unchanged. The article's text is
+/// dropped before returning.
 fn read_one<'c>(
     opened: Opened,
     place: Place<'_>,
     rulebook: &Rulebook,
     options: Options,
     cache: Option<&'c Cache>,
+    slot: Option<&'c Slot>,
     worker: &mut Worker,
 ) -> Result<Outcome<'c>, Error> {
     let Worker {
@@ -466,7 +469,7 @@ fn read_one<'c>(
         buffer,
         window,
     } = worker;
-    let (path, key) = (opened.path, place.key);
+    let path = opened.path;
     let stamp = cache.and(opened.stamp);
     let reuse = |cache: &'c Cache,
                  slot: &'c Slot,
@@ -496,12 +499,11 @@ fn read_one<'c>(
             cached: true,
         })
     };
-    if let (Some(cache), Some((size, modified))) = (cache, stamp) {
-        if let Some(hit) = cache
-            .by_stamp(key, size, modified)
-            .and_then(|slot| reuse(cache, slot, size, modified, window))
-        {
-            return Ok(hit);
+    if let (Some(cache), Some(slot), Some((size, modified))) = (cache, slot, stamp) {
+        if slot.same_stamp(size, modified) {
+            if let Some(hit) = reuse(cache, slot, size, modified, window) {
+                return Ok(hit);
+            }
         }
     }
     let handle = match opened.file {
@@ -510,12 +512,13 @@ fn read_one<'c>(
     };
     let bytes = corpus::read_open(path, handle, opened.size, std::mem::take(buffer))?;
     let hash = cache.map(|_| cache::content_hash(&bytes));
-    if let (Some(cache), Some(hash), Some((size, modified))) = (cache, &hash, stamp) {
-        if let Some(hit) = cache
-            .by_hash(key, hash)
-            .and_then(|slot| reuse(cache, slot, size, modified, window))
-        {
-            return Ok(hit);
+    if let (Some(cache), Some(slot), Some(hash), Some((size, modified))) =
+        (cache, slot, &hash, stamp)
+    {
+        if slot.same_hash(hash) {
+            if let Some(hit) = reuse(cache, slot, size, modified, window) {
+                return Ok(hit);
+            }
         }
     }
     let mut article = corpus::article_from_bytes(path, bytes, &rulebook.language)?;
@@ -526,7 +529,7 @@ fn read_one<'c>(
     let entry = match (hash, stamp) {
         (Some(hash), Some((size, modified))) => {
             let head = Head {
-                path: key.to_path_buf(),
+                path: place.key.to_path_buf(),
                 size,
                 modified,
                 hash,

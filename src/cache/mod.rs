@@ -107,6 +107,19 @@ pub struct Slot {
     body: Range<u64>,
 }
 
+impl Slot {
+    /// Whether the file's size and time are those of the entry (a time of
+    /// 0 is one too recent to trust: never the same).
+    pub fn same_stamp(&self, size: u64, modified: u128) -> bool {
+        self.modified != 0 && self.size == size && self.modified == modified
+    }
+
+    /// Whether the file's content is the entry's.
+    pub fn same_hash(&self, hash: &[u8; 32]) -> bool {
+        &self.hash == hash
+    }
+}
+
 /// A line of the heads file: a [`Head`]'s fields and where its body is;
 /// its path borrowed from the line where it holds no escape.
 #[derive(Debug, Deserialize)]
@@ -668,18 +681,8 @@ impl Cache {
         self.dir.join(format!("claims-{}.bodies", self.key))
     }
 
-    /// The entry for `path` if the file's size and time are unchanged.
-    pub fn by_stamp(&self, path: &Path, size: u64, modified: u128) -> Option<&Slot> {
-        self.slot(path)
-            .filter(|s| s.modified != 0 && s.size == size && s.modified == modified)
-    }
-
-    /// The entry for `path` if the file's content is unchanged.
-    pub fn by_hash(&self, path: &Path, hash: &[u8; 32]) -> Option<&Slot> {
-        self.slot(path).filter(|s| &s.hash == hash)
-    }
-
-    fn slot(&self, path: &Path) -> Option<&Slot> {
+    /// The entry for `path` (its path inside the corpus), if there is one.
+    pub fn slot(&self, path: &Path) -> Option<&Slot> {
         let slots = &self.slots;
         self.index
             .find(self.hasher.hash_one(path_bytes(path)), |&i| {
