@@ -278,6 +278,8 @@ struct Worker {
     buffer: Vec<u8>,
     /// Bodies of the cache read ahead.
     window: cache::Window,
+    /// The cache entry of the article before.
+    near: Option<usize>,
 }
 
 /// What a worker hands back for one file of the listing: the key of the file
@@ -420,7 +422,7 @@ fn open_and_read<'c>(
     // An article the cache has may be reused unread: a look at the path is
     // all it needs. Any other is opened and looked at through the open
     // file (one path lookup, not two).
-    let slot = cache.and_then(|cache| cache.slot(place.key));
+    let slot = cache.and_then(|cache| cache.slot_near(place.key, &mut worker.near));
     let looked = match slot {
         Some(_) => corpus::look_listed(&file.path).map(|m| (None, m)),
         None => corpus::open_listed(&file.path).map(|(f, m)| (Some(f), m)),
@@ -468,6 +470,7 @@ fn read_one<'c>(
         scratch,
         buffer,
         window,
+        ..
     } = worker;
     let path = opened.path;
     let stamp = cache.and(opened.stamp);
