@@ -75,27 +75,27 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     let rulebook = rulebook::load(rules)?;
     drop(phase);
     let phase = timings::phase("listing");
-    // Each file is looked at when it is opened, on the worker that reads it.
-    // The walk is one thread's work: the prefilters are built meanwhile.
-    let (listing, _) = rayon::join(
-        || corpus::walk_articles(corpus_dir),
-        || rulebook.prefilter(&rulebook.language),
-    );
-    let listing = listing?;
-    drop(phase);
-    let phase = timings::phase("cache-open");
     let match_options = match_options(options);
     let cache_key = options
         .cache
         .as_ref()
         .map(|_| cache::key(&rulebook, rules, options.include_comments));
-    drop(phase);
-    let phase = timings::phase("cache-heads");
-    let cache = options
-        .cache
-        .as_ref()
-        .zip(cache_key.clone())
-        .map(|(dir, key)| Cache::open(dir, key));
+    // Each file is looked at when it is opened, on the worker that reads it.
+    // The walk is one thread's work: meanwhile the cache's heads are read
+    // (on every core the walk leaves free) and the prefilters built.
+    let (listing, cache) = rayon::join(
+        || corpus::walk_articles(corpus_dir),
+        || {
+            let cache = options
+                .cache
+                .as_ref()
+                .zip(cache_key.clone())
+                .map(|(dir, key)| Cache::open(dir, key));
+            rulebook.prefilter(&rulebook.language);
+            cache
+        },
+    );
+    let listing = listing?;
     // In path order, whichever thread finished first: skipped files, errors
     // (all of them, reported together) and reused ids, as `corpus::load` does.
     let errors = listing.errors;
