@@ -141,12 +141,14 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         let read = || -> Vec<Read> {
             files
                 .par_iter()
-                .map_init(Default::default, |scratch, file| {
+                .map_init(Worker::default, |worker, file| {
                     // The cache knows articles by their path inside the corpus, so
                     // `--corpus corpus` and `--corpus /abs/corpus` share it.
                     let quick = quick_inside(&file.path, corpus_dir);
                     let place = Place {
-                        key: quick.unwrap_or_else(|| inside(&file.path, corpus_dir)),
+                        key: quick.unwrap_or_else(|| {
+                            file.path.strip_prefix(corpus_dir).unwrap_or(&file.path)
+                        }),
                         shown_dir: quick.and(shown_dir.as_deref()),
                     };
                     open_and_read(
@@ -156,7 +158,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
                         &rulebook,
                         match_options,
                         cache.as_ref(),
-                        scratch,
+                        worker,
                     )
                 })
                 .collect()
@@ -214,16 +216,11 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     Ok(run)
 }
 
-/// `path` inside `dir`, as `Path::strip_prefix` gives it (`path` itself
-/// when it is not inside).
-fn inside<'p>(path: &'p Path, dir: &Path) -> &'p Path {
-    quick_inside(path, dir).unwrap_or_else(|| path.strip_prefix(dir).unwrap_or(path))
-}
-
-/// [`inside`] for the paths a walk makes: `dir` joined with the names under
-/// it, so `dir`'s bytes, a separator and the rest, which is the answer as
-/// it is (a tenth of the time of comparing them component by component,
-/// which a warm re-check does for every article); `None` for any other.
+/// `path` inside `dir`, as `Path::strip_prefix` gives it, for the paths a
+/// walk makes: `dir` joined with the names under it, so `dir`'s bytes, a
+/// separator and the rest, which is the answer as it is (a tenth of the
+/// time of comparing them component by component, which a warm re-check
+/// does for every article); `None` for any other path.
 fn quick_inside<'p>(path: &'p Path, dir: &Path) -> Option<&'p Path> {
     #[cfg(unix)]
     {
@@ -249,7 +246,10 @@ fn quick_inside<'p>(path: &'p Path, dir: &Path) -> Option<&'p Path> {
             .map(|rest| Path::new(std::ffi::OsStr::from_bytes(rest)))
     }
     #[cfg(not(unix))]
-    None
+    {
+        let _ = (path, dir);
+        None
+    }
 }
 
 /// Where an article is: its path inside the corpus (the cache's key) and,
@@ -648,34 +648,39 @@ mod tests {
         }
     }
 
-    /// The quick way gives what `Path::strip_prefix` gives, for the paths a
-    /// walk makes and for those it tidies.
+    /// The quick way gives what `Path::strip_prefix` gives, or leaves the
+    /// path to it, for the paths a walk makes and for those it tidies.
     #[test]
     fn a_path_inside_the_corpus_is_what_strip_prefix_gives() {
+        // The path, the folder, and whether the quick way takes it.
         let cases = [
-            ("corpus/2012/a.md", "corpus"),
-            ("corpus/2012/a.md", "corpus/"),
-            ("./corpus/a.md", "./corpus"),
-            ("/abs/corpus/x y/é.md", "/abs/corpus"),
-            ("corpus//a.md", "corpus"),
-            ("corpus/./a.md", "corpus"),
-            ("corpus/a./b.md", "corpus"),
-            ("corpus/.hidden/b.md", "corpus"),
-            ("corpusx/a.md", "corpus"),
-            ("other/a.md", "corpus"),
-            ("corpus", "corpus"),
-            ("a.md", "."),
-            ("./a.md", "."),
+            ("corpus/2012/a.md", "corpus", true),
+            ("corpus/2012/a.md", "corpus/", true),
+            ("./corpus/a.md", "./corpus", true),
+            ("/abs/corpus/x y/é.md", "/abs/corpus", true),
+            ("corpus/a./b.md", "corpus", true),
+            ("corpus/.hidden/b.md", "corpus", true),
+            ("./a.md", ".", true),
+            ("corpus//a.md", "corpus", false),
+            ("corpus/./a.md", "corpus", false),
+            ("corpusx/a.md", "corpus", false),
+            ("other/a.md", "corpus", false),
+            ("corpus", "corpus", false),
+            ("a.md", ".", false),
         ];
-        for (path, dir) in cases {
+        for (path, dir, quick) in cases {
             let (path, dir) = (Path::new(path), Path::new(dir));
+            let found = quick_inside(path, dir);
             assert_eq!(
-                inside(path, dir),
-                path.strip_prefix(dir).unwrap_or(path),
+                found.is_some(),
+                quick,
                 "{} in {}",
                 path.display(),
                 dir.display()
             );
+            if let Some(found) = found {
+                assert_eq!(Ok(found), path.strip_prefix(dir), "{}", path.display());
+            }
         }
     }
 }
