@@ -84,7 +84,7 @@ pub struct Cache {
 
 /// Bodies read ahead, for one worker. A worker takes a run of articles in
 /// listing order, and their bodies follow one another in that order in the
-/// file, so one read of [`AHEAD`] bytes serves the next few dozen (a read
+/// file, so one read of `AHEAD` bytes serves the next few dozen (a read
 /// each made a re-check a fifth slower).
 #[derive(Debug, Default)]
 pub struct Window {
@@ -274,7 +274,7 @@ pub(crate) mod hex {
     }
 }
 
-/// What one article gave (written by [`codec`]); its names borrowed from
+/// What one article gave (written by `codec`); its names borrowed from
 /// the bytes it is read from.
 #[derive(Debug)]
 pub struct Body<'a> {
@@ -310,7 +310,7 @@ pub enum Kept<'c> {
     },
     New {
         head: Head,
-        /// The body, as [`codec`] writes it.
+        /// The body, as `codec` writes it.
         body: Vec<u8>,
     },
 }
@@ -848,7 +848,7 @@ impl Cache {
 /// touched) are kept aside and, at the end, added to the end of the files
 /// found, where a later line for a path overrides an earlier one: adding
 /// one article writes one head and one body. When they grow past
-/// [`APPEND_LIMIT`], or when the heads would be more than twice as many
+/// `APPEND_LIMIT`, or when the heads would be more than twice as many
 /// lines as live entries, new files are written instead, streamed: the
 /// unchanged entries so far copied, then the rest as they come, renamed
 /// into place at the end. No run holds the whole cache.
