@@ -199,6 +199,19 @@ fn set_time(path: &Path, when: std::time::SystemTime) {
     file.set_modified(when).unwrap();
 }
 
+/// Adds `corpus/zz-added.md`, a copy of a bundled article under another
+/// id, and gives the path of the article copied.
+fn add_copy(project: &Path) -> PathBuf {
+    let article = project.join("corpus/2024-01-26-fin-accord-alger.md");
+    let text = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(
+        project.join("corpus/zz-added.md"),
+        text.replacen("id: ", "id: added-", 1),
+    )
+    .unwrap();
+    article
+}
+
 fn project_with_bundled_corpus() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root().join("rules"), &dir.path().join("rules"));
@@ -344,13 +357,7 @@ fn the_cache_is_rewritten_only_when_an_entry_changes_and_never_by_a_failed_run()
 
     // One article more: its entry is added to the end of the file.
     std::fs::remove_file(project.join("corpus/zz-broken.md")).unwrap();
-    let article = project.join("corpus/2024-01-26-fin-accord-alger.md");
-    let text = std::fs::read_to_string(&article).unwrap();
-    std::fs::write(
-        project.join("corpus/zz-added.md"),
-        text.replacen("id: ", "id: added-", 1),
-    )
-    .unwrap();
+    let article = add_copy(project);
     let (more, _) = check(project, &[]);
     let (more_fresh, _) = check(project, &["--no-cache"]);
     assert_eq!(more, more_fresh);
@@ -558,13 +565,7 @@ fn bodies_missing_replaced_or_cut_short_cost_a_reading_never_a_wrong_report() {
     let mut orphaned = std::fs::read(&bodies).unwrap();
     orphaned.extend_from_slice(b"{\"article\":{\"id\":\"half");
     std::fs::write(&bodies, &orphaned).unwrap();
-    let article = project.join("corpus/2024-01-26-fin-accord-alger.md");
-    let text = std::fs::read_to_string(&article).unwrap();
-    std::fs::write(
-        project.join("corpus/zz-added.md"),
-        text.replacen("id: ", "id: added-", 1),
-    )
-    .unwrap();
+    add_copy(project);
     let (added_fresh, _) = check(project, &["--no-cache"]);
     let (added, stderr) = check(project, &[]);
     assert_eq!(added, added_fresh);
