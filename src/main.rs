@@ -584,8 +584,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             acknowledged,
         } => {
             let (rules, corpus_dir) = locate(&at)?;
-            let options = run_options(&at, &rules, include_comments, window);
-            let run = run_pipeline(&rules, &corpus_dir, &options)?;
+            let mut options = run_options(&at, &rules, include_comments, window);
+            // The report a proposition at a time asks for the kept claims
+            // of the propositions it judges again; the others read them all.
+            let by_parts = format == CheckFormat::Human && since.is_none();
+            options.lazy = by_parts;
+            let mut run = run_pipeline(&rules, &corpus_dir, &options)?;
             let acks = load_acknowledgements(&rules, acknowledged.as_deref(), &run)?;
             let introduced = match &since {
                 Some(rev) => {
@@ -611,11 +615,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 introduced,
                 without_claims: format == CheckFormat::Human,
             };
-            if format == CheckFormat::Human && checks.introduced.is_none() {
+            if by_parts {
                 // A proposition at a time: the whole report is never held.
                 let phase = volte::timings::phase("report");
                 let mut parts = options.cache.as_deref().map(Parts::open);
-                let summary = write_stdout(|w| human::write_run(&run, &checks, parts.as_mut(), w))?;
+                let summary = write_stdout(|w| human::write_run(&mut run, &checks, parts.as_mut(), w))?;
                 drop(phase);
                 for warning in parts.iter().flat_map(|p| &p.warnings) {
                     let _ = writeln!(anstream::stderr(), "{}: {warning}", warning_label());

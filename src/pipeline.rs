@@ -2,11 +2,12 @@
 //! renders anything. Other programs and the tests drive volte through here.
 
 use std::hash::BuildHasher;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cache::{self, Cache, Head, Kept, Slot, Store};
+use crate::cache::{self, Cache, Head, Kept, Slot, Store, Sum};
 use crate::corpus::{self, Article, Skipped};
 use crate::error::Error;
 use crate::ledger::{self, Ledger};
@@ -23,6 +24,10 @@ pub struct RunOptions {
     pub full_scan: bool,
     /// The cache folder; `None` reads every article.
     pub cache: Option<PathBuf>,
+    /// Leave the kept claims of unchanged articles unread, for the human
+    /// report, which asks for those of the propositions it must judge
+    /// again ([`Run::read_for`]) and copies the others' text.
+    pub lazy: bool,
 }
 
 /// Articles handed back by the workers at a time.
@@ -48,9 +53,217 @@ pub struct Run {
     pub skipped: Vec<Skipped>,
     /// The cache's key for this rulebook and these options, with a cache.
     pub cache_key: Option<String>,
+    /// Every article of the corpus, and every claim, read or not.
+    pub articles_total: usize,
+    pub claims_total: usize,
+    /// With a cache: which articles have claims on which propositions, and
+    /// those left unread.
+    outline: Option<Outline>,
+}
+
+/// With a cache, what the report's kept parts are checked against: for
+/// each article with claims, in corpus order, a digest of what it gave
+/// and where it is shown, and the propositions its claims are on; and the
+/// articles left unread (`RunOptions::lazy`), to be read when asked for.
+#[derive(Debug)]
+struct Outline {
+    cache: Cache,
+    /// The corpus folder as shown, when each unread article's path inside
+    /// it gives its shown path.
+    shown_dir: Option<PathBuf>,
+    marks: Vec<Mark>,
+    /// The marks' propositions, one after the other.
+    propositions: Vec<u32>,
+    /// Shown paths of unread articles that are not `shown_dir` joined with
+    /// their path inside the corpus, by mark.
+    shown: Vec<(u32, PathBuf)>,
+    options: Options,
+}
+
+/// An article with claims.
+#[derive(Debug)]
+struct Mark {
+    /// Of its shown path and its cache entry's body.
+    mix: [u8; 16],
+    propositions: Range<u32>,
+    /// Its index among the articles read, or its entry in the cache
+    /// (`UNREAD` set).
+    at: u32,
+    /// For an unread one, how many articles read come before it.
+    before: u32,
+}
+
+const UNREAD: u32 = 1 << 31;
+
+/// The digest of an article's place in the report: its shown path and its
+/// body's digest.
+fn mix(shown: &Path, digest: &[u8; 16]) -> [u8; 16] {
+    let mut h = blake3::Hasher::new();
+    let path = shown.as_os_str().as_encoded_bytes();
+    h.update(&(path.len() as u64).to_le_bytes());
+    h.update(path);
+    h.update(digest);
+    let mut out = [0; 16];
+    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out
 }
 
 impl Run {
+    /// With a cache, the digest of each proposition's part of the report:
+    /// `salt` (what every part is made from besides its claims) and, in
+    /// corpus order, each article with claims on it (its shown path and
+    /// what it gave: its metadata and all its claims, so more than the
+    /// part is made from, never less). `None` without a cache.
+    pub fn part_digests(&self, salt: &blake3::Hasher) -> Option<Vec<[u8; 32]>> {
+        let outline = self.outline.as_ref()?;
+        let count = self.rulebook.propositions.len();
+        let mut fields: Vec<Vec<u8>> = vec![Vec::new(); count];
+        for mark in &outline.marks {
+            let range = mark.propositions.start as usize..mark.propositions.end as usize;
+            for &p in outline.propositions.get(range).unwrap_or_default() {
+                if let Some(field) = fields.get_mut(p as usize) {
+                    field.extend_from_slice(&mark.mix);
+                }
+            }
+        }
+        Some(
+            fields
+                .par_iter()
+                .enumerate()
+                .map(|(p, field)| {
+                    let mut h = salt.clone();
+                    h.update(&(p as u64).to_le_bytes());
+                    h.update(field);
+                    *h.finalize().as_bytes()
+                })
+                .collect(),
+        )
+    }
+
+    /// Reads the articles left unread that have claims on a proposition
+    /// `wanted` says, into `articles` and `claims` in corpus order, so
+    /// that every claim on those propositions is there. The others stay
+    /// unread: only their counts are in the run. Returns warnings (a kept
+    /// body found damaged: its article is read again, and the cache is
+    /// rebuilt next time). Once this is done the outline is gone, so
+    /// [`Run::part_digests`] is to be asked first.
+    pub fn read_for(&mut self, wanted: &[bool]) -> Result<Vec<String>, Error> {
+        let Some(outline) = self.outline.take() else {
+            return Ok(Vec::new());
+        };
+        let chosen: Vec<(usize, &Mark)> = outline
+            .marks
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.at & UNREAD != 0)
+            .filter(|(_, m)| {
+                let range = m.propositions.start as usize..m.propositions.end as usize;
+                outline.propositions[range]
+                    .iter()
+                    .any(|&p| wanted.get(p as usize).copied().unwrap_or(false))
+            })
+            .collect();
+        if chosen.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rulebook = &self.rulebook;
+        let cache = &outline.cache;
+        let shown = |n: usize, slot: &Slot| -> PathBuf {
+            match &outline.shown_dir {
+                Some(dir) => dir.join(cache.path_of(slot)),
+                None => outline
+                    .shown
+                    .binary_search_by_key(&(n as u32), |(m, _)| *m)
+                    .map_or_else(|_| PathBuf::new(), |i| outline.shown[i].1.clone()),
+            }
+        };
+        let pattern = |proposition: usize, text: &str| {
+            rulebook
+                .pattern_text(proposition, text)
+                .unwrap_or_else(|| text.into())
+        };
+        // Each article with whether its body was found damaged.
+        let read: Vec<Result<(Article, Vec<Claim>, bool), Error>> = chosen
+            .par_iter()
+            .map_init(Worker::default, |worker, &(n, mark)| {
+                let slot = cache
+                    .slot_at((mark.at & !UNREAD) as usize)
+                    .expect("a mark's entry is in the cache");
+                let path = shown(n, slot);
+                let kept = cache.body(slot, &mut worker.window, pattern, |body| {
+                    let article = body.article.into_article(path.clone())?;
+                    Some((article, body.claims))
+                });
+                match kept {
+                    Some((article, claims)) => Ok((article, claims, false)),
+                    None => {
+                        let (handle, metadata) = corpus::open_listed(&path)?;
+                        let bytes = corpus::read_open(
+                            &path,
+                            handle,
+                            metadata.len(),
+                            std::mem::take(&mut worker.buffer),
+                        )?;
+                        let mut article =
+                            corpus::article_from_bytes(&path, bytes, &rulebook.language)?;
+                        let analysis = matcher::analyze(
+                            0,
+                            &article,
+                            rulebook,
+                            outline.options,
+                            &mut worker.scratch,
+                        )?;
+                        worker.buffer = std::mem::take(&mut article.text).into_bytes();
+                        Ok((article, analysis.claims, true))
+                    }
+                }
+            })
+            .collect();
+        let mut warnings = Vec::new();
+        let mut damaged = false;
+        let mut unread = Vec::with_capacity(read.len());
+        for (result, (_, mark)) in read.into_iter().zip(&chosen) {
+            let (article, claims, bad) = result?;
+            damaged |= bad;
+            unread.push((mark.before as usize, article, claims));
+        }
+        if damaged {
+            warnings.push(format!(
+                "{}: a kept body is damaged; its article was read again, and the cache is built anew next time",
+                outline.cache.bodies_path().display()
+            ));
+            let _ = outline.cache.discard();
+        }
+        // The articles read, with the ones just read at their places.
+        let read_articles = std::mem::take(&mut self.articles);
+        let read_claims = std::mem::take(&mut self.claims);
+        let mut articles = Vec::with_capacity(read_articles.len() + unread.len());
+        let mut claims =
+            Vec::with_capacity(read_claims.len() + unread.iter().map(|u| u.2.len()).sum::<usize>());
+        let mut unread = unread.into_iter().peekable();
+        let mut read_claims = read_claims.into_iter().peekable();
+        for (i, article) in read_articles.into_iter().enumerate() {
+            while let Some((_, article, mine)) = unread.next_if(|u| u.0 <= i) {
+                let index = articles.len();
+                claims.extend(mine.into_iter().map(|c| Claim { article: index, ..c }));
+                articles.push(article);
+            }
+            let index = articles.len();
+            while let Some(c) = read_claims.next_if(|c| c.article == i) {
+                claims.push(Claim { article: index, ..c });
+            }
+            articles.push(article);
+        }
+        for (_, article, mine) in unread {
+            let index = articles.len();
+            claims.extend(mine.into_iter().map(|c| Claim { article: index, ..c }));
+            articles.push(article);
+        }
+        self.articles = articles;
+        self.claims = claims;
+        Ok(warnings)
+    }
+
     /// The timelines and contradictions of every proposition.
     pub fn ledger(&self) -> &Ledger {
         self.ledger.get_or_init(|| {
@@ -107,6 +320,10 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     // than the claims.
     let mut pending = listing.files;
     pending.reverse();
+    // The corpus folder as shown, for the path of each article taken from
+    // the cache: joined with the path inside it, it is what showing the
+    // article's own path gives, without working it out again each time.
+    let shown_dir = cache.as_ref().map(|_| corpus::display_path(corpus_dir));
     let mut merged = Merged {
         articles: Vec::with_capacity(total),
         claims: Vec::new(),
@@ -120,13 +337,15 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         same_files: corpus::SameFiles::default(),
         total,
         done: 0,
+        unread_ids: Vec::new(),
+        marks: cache.as_ref().map(|_| Marks::default()),
+        cache: cache.as_ref(),
+        shown_dir: shown_dir.clone(),
+        articles_total: 0,
+        claims_total: 0,
     };
     drop(phase);
     let phase = timings::phase("articles");
-    // The corpus folder as shown, for the path of each article taken from
-    // the cache: joined with the path inside it, it is what showing the
-    // article's own path gives, without working it out again each time.
-    let shown_dir = cache.as_ref().map(|_| corpus::display_path(corpus_dir));
     // A batch at a time, so what the workers hand back is never the whole
     // corpus's worth at once; each batch is merged while the next is read.
     let mut previous: Option<(Vec<corpus::ArticleFile>, Vec<Read>)> = None;
@@ -157,7 +376,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
                         links,
                         &rulebook,
                         match_options,
-                        cache.as_ref(),
+                        cache.as_ref().map(|c| (c, options.lazy)),
                         worker,
                     )
                 })
@@ -181,6 +400,9 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         store,
         mut errors,
         mut skipped,
+        marks,
+        articles_total,
+        claims_total,
         ..
     } = merged;
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
@@ -189,7 +411,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         1 => return Err(errors.remove(0)),
         _ => return Err(Error::Several(errors)),
     }
-    if articles.is_empty() {
+    if articles_total == 0 {
         let count = match skipped.len() {
             0 => String::new(),
             n => format!(" ({n} skipped)"),
@@ -213,6 +435,16 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     run.cached = cached;
     run.skipped = skipped;
     run.cache_key = cache_key;
+    run.articles_total = articles_total;
+    run.claims_total = claims_total;
+    run.outline = cache.zip(marks).map(|(cache, marks)| Outline {
+        cache,
+        shown_dir,
+        marks: marks.marks,
+        propositions: marks.propositions,
+        shown: marks.shown,
+        options: match_options,
+    });
     Ok(run)
 }
 
@@ -280,11 +512,63 @@ struct Worker {
     window: cache::Window,
     /// The cache entry of the article before.
     near: Option<usize>,
+    /// Room for the shown path of an article left unread.
+    shown: PathBuf,
 }
 
 /// What a worker hands back for one file of the listing: the key of the file
 /// it reaches, so a second path to it is skipped, and the article.
-type Read<'c> = (Option<corpus::FileKey>, Result<Outcome<'c>, Error>);
+type Read<'c> = (Option<corpus::FileKey>, Result<Got<'c>, Error>);
+
+/// An article read (or taken from the cache), or one left unread.
+enum Got<'c> {
+    Read(Outcome<'c>),
+    Unread(Unread<'c>),
+}
+
+/// An unchanged article left unread: what its cache entry's head says.
+struct Unread<'c> {
+    slot: &'c Slot,
+    /// The entry's place among the cache's entries.
+    index: u32,
+    sum: Sum<'c>,
+    size: u64,
+    modified: u128,
+    /// With claims, the digest of its place in the report.
+    mix: Option<[u8; 16]>,
+    /// Its shown path, when the corpus folder's joined with its path in
+    /// the cache is not it.
+    shown: Option<PathBuf>,
+}
+
+/// The [`Mark`]s so far.
+#[derive(Default)]
+struct Marks {
+    marks: Vec<Mark>,
+    propositions: Vec<u32>,
+    shown: Vec<(u32, PathBuf)>,
+}
+
+impl Marks {
+    fn add(
+        &mut self,
+        mix: [u8; 16],
+        propositions: impl IntoIterator<Item = u32>,
+        at: u32,
+        before: u32,
+    ) -> u32 {
+        let start = self.propositions.len() as u32;
+        self.propositions.extend(propositions);
+        let n = self.marks.len() as u32;
+        self.marks.push(Mark {
+            mix,
+            propositions: start..self.propositions.len() as u32,
+            at,
+            before,
+        });
+        n
+    }
+}
 
 /// The articles read so far, in listing order, and what came with them.
 struct Merged<'c> {
@@ -305,6 +589,18 @@ struct Merged<'c> {
     /// Files in the listing, and how many of them were merged.
     total: usize,
     done: usize,
+    /// The id and entry of each article left unread, and its shown path
+    /// when the entry's path does not give it (a `seen` index with `UNREAD`
+    /// set is one of these).
+    unread_ids: Vec<(&'c str, &'c Slot, Option<PathBuf>)>,
+    /// With a cache, the articles with claims.
+    marks: Option<Marks>,
+    cache: Option<&'c Cache>,
+    /// The corpus folder as shown, with a cache.
+    shown_dir: Option<PathBuf>,
+    /// Articles and claims, read or not.
+    articles_total: usize,
+    claims_total: usize,
 }
 
 impl<'c> Merged<'c> {
@@ -315,11 +611,14 @@ impl<'c> Merged<'c> {
         self.done += files.len();
         let batch_claims: usize = results
             .iter()
-            .map(|(_, r)| r.as_ref().map_or(0, |o| o.claims.len()))
+            .map(|(_, r)| match r {
+                Ok(Got::Read(o)) => o.claims.len(),
+                _ => 0,
+            })
             .sum();
-        let claims = &mut self.claims;
-        let expected = (claims.len() + batch_claims) * self.total / self.done.max(1);
-        claims.reserve_exact(expected.saturating_sub(claims.len()));
+        let expected = (self.claims.len() + batch_claims) * self.total / self.done.max(1);
+        self.claims
+            .reserve_exact(expected.saturating_sub(self.claims.len()));
         for (file, (same, result)) in files.iter().zip(results) {
             // The same file reached twice (a link to it): kept at its first path.
             if let Some(first) = same.as_ref().and_then(|same| self.same_files.get(same)) {
@@ -333,7 +632,11 @@ impl<'c> Merged<'c> {
             let index = self.articles.len();
             let other = || First::Other(file.path.clone());
             let outcome = match result {
-                Ok(outcome) => outcome,
+                Ok(Got::Read(outcome)) => outcome,
+                Ok(Got::Unread(unread)) => {
+                    self.absorb_unread(unread, same, &file.path);
+                    continue;
+                }
                 Err(e) => {
                     if let Some(same) = same {
                         self.same_files.insert(same, other());
@@ -346,18 +649,14 @@ impl<'c> Merged<'c> {
                 }
             };
             let hash = self.hasher.hash_one(outcome.article.id());
-            let articles = &self.articles;
-            let earlier = self
-                .seen
-                .find(hash, |&i| articles[i as usize].id() == outcome.article.id());
-            if let Some(&first) = earlier {
+            if let Some(first) = self.earlier(hash, outcome.article.id()) {
                 if let Some(same) = same {
                     self.same_files.insert(same, other());
                 }
                 self.errors.push(Error::DuplicateId {
                     path: outcome.article.path.clone(),
                     line: outcome.article.id_line.unwrap_or(1),
-                    first: self.articles[first as usize].path.clone(),
+                    first,
                     id: outcome.article.id().to_string(),
                 });
                 continue;
@@ -373,13 +672,21 @@ impl<'c> Merged<'c> {
             if let Some(same) = same {
                 self.same_files.insert(same, First::Article(number));
             }
-            let hasher = &self.hasher;
-            self.seen.insert_unique(hash, number, |&i| {
-                hasher.hash_one(articles[i as usize].id())
-            });
+            self.remember(hash, number);
+            if let (Some(marks), Some(digest)) = (&mut self.marks, &outcome.digest) {
+                if !outcome.claims.is_empty() {
+                    let mut propositions: Vec<u32> =
+                        outcome.claims.iter().map(|c| c.proposition as u32).collect();
+                    propositions.sort_unstable();
+                    propositions.dedup();
+                    marks.add(mix(&outcome.article.path, digest), propositions, number, 0);
+                }
+            }
+            self.articles_total += 1;
+            self.claims_total += outcome.claims.len();
             // Claims point at their article by index.
             self.sentences += outcome.sentences;
-            claims.extend(outcome.claims.into_iter().map(|c| Claim {
+            self.claims.extend(outcome.claims.into_iter().map(|c| Claim {
                 article: index,
                 ..c
             }));
@@ -388,6 +695,100 @@ impl<'c> Merged<'c> {
             if let (Some(store), Some(entry)) = (&mut self.store, outcome.entry) {
                 store.put(entry);
             }
+        }
+    }
+}
+
+impl<'c> Merged<'c> {
+    /// The path of the article before with this id (`hash` is its hash).
+    fn earlier(&self, hash: u64, id: &str) -> Option<PathBuf> {
+        let (articles, unread) = (&self.articles, &self.unread_ids);
+        let same = |&i: &u32| match i & UNREAD {
+            0 => articles[i as usize].id() == id,
+            _ => unread[(i & !UNREAD) as usize].0 == id,
+        };
+        let first = *self.seen.find(hash, same)?;
+        Some(match first & UNREAD {
+            0 => articles[first as usize].path.clone(),
+            _ => {
+                let (_, slot, shown) = &unread[(first & !UNREAD) as usize];
+                self.shown_of(slot, shown.as_deref())
+            }
+        })
+    }
+
+    /// The shown path of an unread article.
+    fn shown_of(&self, slot: &Slot, shown: Option<&Path>) -> PathBuf {
+        match (shown, &self.shown_dir) {
+            (Some(shown), _) => shown.to_path_buf(),
+            (None, Some(dir)) => dir.join(self.cache_path(slot)),
+            (None, None) => PathBuf::new(),
+        }
+    }
+
+    /// Notes that the article `number` has the id whose hash is `hash`.
+    fn remember(&mut self, hash: u64, number: u32) {
+        let (articles, unread, hasher) = (&self.articles, &self.unread_ids, &self.hasher);
+        self.seen.insert_unique(hash, number, |&i| match i & UNREAD {
+            0 => hasher.hash_one(articles[i as usize].id()),
+            _ => hasher.hash_one(unread[(i & !UNREAD) as usize].0),
+        });
+    }
+
+    /// The path inside the corpus of a cache entry.
+    fn cache_path(&self, slot: &Slot) -> &Path {
+        self.cache.map_or(Path::new(""), |c| c.path_of(slot))
+    }
+
+    /// Takes in an article left unread.
+    fn absorb_unread(&mut self, unread: Unread<'c>, same: Option<corpus::FileKey>, listed: &Path) {
+        let Unread {
+            slot,
+            index,
+            sum,
+            size,
+            modified,
+            mix,
+            shown,
+        } = unread;
+        let hash = self.hasher.hash_one(sum.id);
+        if let Some(first) = self.earlier(hash, sum.id) {
+            if let Some(same) = same {
+                self.same_files.insert(same, First::Other(listed.to_path_buf()));
+            }
+            self.errors.push(Error::DuplicateId {
+                path: self.shown_of(slot, shown.as_deref()),
+                line: sum.id_line.unwrap_or(1),
+                first,
+                id: sum.id.to_string(),
+            });
+            return;
+        }
+        let Ok(number) = u32::try_from(self.unread_ids.len()) else {
+            return;
+        };
+        if let Some(same) = same {
+            self.same_files.insert(same, First::Other(listed.to_path_buf()));
+        }
+        if let (Some(marks), Some(mix)) = (&mut self.marks, mix) {
+            let before = self.articles.len() as u32;
+            let n = marks.add(mix, sum.propositions(), index | UNREAD, before);
+            if let Some(shown) = &shown {
+                marks.shown.push((n, shown.clone()));
+            }
+        }
+        self.unread_ids.push((sum.id, slot, shown));
+        self.remember(hash, number | UNREAD);
+        self.articles_total += 1;
+        self.claims_total += sum.claims;
+        self.sentences += sum.sentences;
+        self.cached += 1;
+        if let Some(store) = &mut self.store {
+            store.put(Kept::Old {
+                slot,
+                size,
+                modified,
+            });
         }
     }
 }
@@ -416,9 +817,13 @@ fn open_and_read<'c>(
     links: bool,
     rulebook: &Rulebook,
     options: Options,
-    cache: Option<&'c Cache>,
+    cache: Option<(&'c Cache, bool)>,
     worker: &mut Worker,
-) -> (Option<corpus::FileKey>, Result<Outcome<'c>, Error>) {
+) -> (Option<corpus::FileKey>, Result<Got<'c>, Error>) {
+    let (cache, lazy) = match cache {
+        Some((cache, lazy)) => (Some(cache), lazy),
+        None => (None, false),
+    };
     // An article the cache has may be reused unread: a look at the path is
     // all it needs. Any other is opened and looked at through the open
     // file (one path lookup, not two).
@@ -439,8 +844,40 @@ fn open_and_read<'c>(
         size: metadata.len(),
         stamp: corpus::stamp(&metadata),
     };
+    if let (true, Some(cache), Some(slot), Some((size, modified))) =
+        (lazy, cache, slot, opened.stamp)
+    {
+        if slot.same_stamp(size, modified) {
+            if let (Some(sum), Some(index)) = (cache.sum(slot), worker.near) {
+                // Its shown path, made in the worker's room (for the mix,
+                // and kept only when the entry's path does not give it).
+                let shown = match place.shown_dir {
+                    Some(dir) => {
+                        let room = worker.shown.as_mut_os_string();
+                        room.clear();
+                        room.push(dir.as_os_str());
+                        worker.shown.push(place.key);
+                        None
+                    }
+                    None => Some(corpus::display_path(&file.path)),
+                };
+                let mix = (sum.propositions().next().is_some())
+                    .then(|| mix(shown.as_deref().unwrap_or(&worker.shown), &sum.digest));
+                let unread = Unread {
+                    slot,
+                    index: index as u32,
+                    sum,
+                    size,
+                    modified,
+                    mix,
+                    shown,
+                };
+                return (same, Ok(Got::Unread(unread)));
+            }
+        }
+    }
     let outcome = read_one(opened, place, rulebook, options, cache, slot, worker);
-    (same, outcome)
+    (same, outcome.map(Got::Read))
 }
 
 /// What one article gave, from the cache or read afresh. Its claims' article
@@ -452,6 +889,8 @@ struct Outcome<'c> {
     /// The cache entry to keep, when there is a cache.
     entry: Option<Kept<'c>>,
     cached: bool,
+    /// Its cache entry's body's, with a cache.
+    digest: Option<[u8; 16]>,
 }
 
 /// Reads and matches an article, or takes it from the cache (its entry
@@ -500,6 +939,7 @@ fn read_one<'c>(
                 modified,
             }),
             cached: true,
+            digest: cache.sum(slot).map(|s| s.digest),
         })
     };
     if let (Some(cache), Some(slot), Some((size, modified))) = (cache, slot, stamp) {
@@ -546,12 +986,14 @@ fn read_one<'c>(
         }
         _ => None,
     };
+    let digest = entry.as_ref().and_then(Kept::digest);
     Ok(Outcome {
         article,
         sentences: analysis.sentences,
         claims: analysis.claims,
         entry,
         cached: false,
+        digest,
     })
 }
 
@@ -571,6 +1013,7 @@ fn finish(
     options: &RunOptions,
 ) -> Run {
     let window_days = options.window_days.unwrap_or(rulebook.conflict_window_days);
+    let (articles_total, claims_total) = (articles.len(), claims.len());
     Run {
         rulebook,
         articles,
@@ -582,6 +1025,9 @@ fn finish(
         cached: 0,
         skipped: Vec::new(),
         cache_key: None,
+        articles_total,
+        claims_total,
+        outline: None,
     }
 }
 

@@ -13,7 +13,7 @@ use volte::report::{human, Checks, Report};
 #[test]
 fn the_streamed_report_is_the_full_reports_text() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let run = pipeline::run(
+    let mut run = pipeline::run(
         &root.join("rules"),
         &root.join("corpus"),
         &RunOptions::default(),
@@ -45,7 +45,7 @@ fn the_streamed_report_is_the_full_reports_text() {
             without_claims: true,
         };
         let mut streamed = Vec::new();
-        let summary = human::write_run(&run, &checks, None, &mut streamed).unwrap();
+        let summary = human::write_run(&mut run, &checks, None, &mut streamed).unwrap();
         let report = Report::checked(&run, &checks);
         let streamed = String::from_utf8(streamed).unwrap();
         assert_eq!(streamed, human::render(&report));

@@ -42,7 +42,7 @@ use crate::matcher::Claim;
 use crate::rulebook::Rulebook;
 
 /// Bumped whenever the file layout or the meaning of an entry changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// A file modified this close to the moment the cache is written could change
 /// again within the same timestamp: its entry is checked by content next time.
@@ -77,6 +77,8 @@ pub struct Cache {
     index: hashbrown::HashTable<u32>,
     /// The entries' paths, one after the other.
     paths: String,
+    /// The entries' sums ([`Sum`]), one after the other.
+    sums: String,
     hasher: foldhash::fast::RandomState,
     /// Why the cache on disk was not used, for a warning.
     pub warning: Option<String>,
@@ -105,6 +107,8 @@ pub struct Slot {
     hash: [u8; 32],
     /// Where its body is in the bodies file.
     body: Range<u64>,
+    /// Its [`Sum`], in the cache's string of sums.
+    sum: Range<u32>,
 }
 
 impl Slot {
@@ -132,6 +136,8 @@ struct HeadLine<'a> {
     hash: [u8; 32],
     at: u64,
     len: u64,
+    #[serde(borrow, default)]
+    sum: Cow<'a, str>,
 }
 
 /// A head as volte writes it, read without the JSON parser (most of the
@@ -172,9 +178,14 @@ fn fast_head(bytes: &[u8]) -> Option<HeadLine<'_>> {
     let (at, rest) = number(rest)?;
     let rest = rest.strip_prefix(b",\"len\":")?;
     let (len, rest) = number(rest)?;
-    if rest != b"}" {
+    let rest = rest.strip_prefix(b",\"sum\":\"")?;
+    let end = rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    if &rest[end..] != b"\"}" {
         return None;
     }
+    let sum = std::str::from_utf8(&rest[..end]).ok()?;
     Some(HeadLine {
         path: Cow::Borrowed(path),
         size,
@@ -182,6 +193,7 @@ fn fast_head(bytes: &[u8]) -> Option<HeadLine<'_>> {
         hash: hex::decode(hex)?,
         at: u64::try_from(at).ok()?,
         len: u64::try_from(len).ok()?,
+        sum: Cow::Borrowed(sum),
     })
 }
 
@@ -213,6 +225,7 @@ struct HeadOut<'a> {
     hash: &'a [u8; 32],
     at: u64,
     len: u64,
+    sum: &'a str,
 }
 
 /// What identifies an article's file; a line of the heads file holds it
@@ -243,7 +256,7 @@ pub(crate) mod hex {
 
     /// 64 hex digits (either case) as 32 bytes: a table lookup a digit
     /// (blake3's own reader took a tenth of the time of opening the cache).
-    pub fn decode(hex: &[u8]) -> Option<[u8; 32]> {
+    pub fn decode<const N: usize>(hex: &[u8]) -> Option<[u8; N]> {
         const BAD: u8 = 0xff;
         const DIGITS: [u8; 256] = {
             let mut table = [BAD; 256];
@@ -260,10 +273,10 @@ pub(crate) mod hex {
             }
             table
         };
-        if hex.len() != 64 {
+        if hex.len() != 2 * N {
             return None;
         }
-        let mut out = [0u8; 32];
+        let mut out = [0u8; N];
         let mut bad = 0u8;
         for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
             let (high, low) = (DIGITS[pair[0] as usize], DIGITS[pair[1] as usize]);
@@ -312,16 +325,115 @@ pub enum Kept<'c> {
         head: Head,
         /// The body, as `codec` writes it.
         body: Vec<u8>,
+        /// What its head says of it ([`Sum`]).
+        sum: String,
     },
 }
 
 impl Kept<'_> {
     /// A new entry for an article just read.
     pub fn new(head: Head, article: &Article, sentences: usize, claims: &[Claim]) -> Kept<'static> {
-        Kept::New {
-            head,
-            body: codec::encode(&CachedArticle::of(article), sentences, claims),
+        let body = codec::encode(&CachedArticle::of(article), sentences, claims);
+        let sum = Sum::text(&body, article, sentences, claims);
+        Kept::New { head, body, sum }
+    }
+
+    /// The digest of a new entry's body ([`Sum::digest`]).
+    pub fn digest(&self) -> Option<[u8; 16]> {
+        match self {
+            Kept::New { sum, .. } => hex::decode(sum.as_bytes().get(..32)?),
+            Kept::Old { .. } => None,
         }
+    }
+}
+
+/// What a head says of its article, so that a re-check can leave the body
+/// unread until the report needs it: a digest of the body, the counts the
+/// summary shows, the propositions its claims are on, and its id (for the
+/// check that no two articles share one). Written
+/// `digest:sentences:claims:id line:propositions:id`, the digest as 32 hex
+/// digits (half of BLAKE3's), the propositions by number, commas between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sum<'a> {
+    pub digest: [u8; 16],
+    pub sentences: usize,
+    pub claims: usize,
+    pub id_line: Option<usize>,
+    /// By number, in order, each once, commas between ([`Sum::propositions`]).
+    propositions: &'a str,
+    pub id: &'a str,
+}
+
+impl<'a> Sum<'a> {
+    /// The propositions its claims are on, in order.
+    pub fn propositions(&self) -> impl Iterator<Item = u32> + '_ {
+        self.propositions
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| p.parse().ok())
+    }
+
+    /// The digest of a body as written.
+    pub fn digest(body: &[u8]) -> [u8; 16] {
+        let mut digest = [0; 16];
+        digest.copy_from_slice(&blake3::hash(body).as_bytes()[..16]);
+        digest
+    }
+
+    /// The sum of an article with this `body`, as a head holds it.
+    pub fn text(body: &[u8], article: &Article, sentences: usize, claims: &[Claim]) -> String {
+        use std::fmt::Write;
+        let mut propositions: Vec<usize> = claims.iter().map(|c| c.proposition).collect();
+        propositions.sort_unstable();
+        propositions.dedup();
+        let mut out = String::with_capacity(64 + article.id().len());
+        for byte in Sum::digest(body) {
+            let _ = write!(out, "{byte:02x}");
+        }
+        let _ = write!(
+            out,
+            ":{sentences}:{}:{}:",
+            claims.len(),
+            article.id_line.unwrap_or(0)
+        );
+        for (i, p) in propositions.iter().enumerate() {
+            let _ = write!(out, "{}{p}", if i == 0 { "" } else { "," });
+        }
+        out.push(':');
+        out.push_str(article.id());
+        out
+    }
+
+    /// Reads a head's sum; `None` for anything else (the body is then read).
+    pub fn parse(text: &'a str) -> Option<Sum<'a>> {
+        let mut fields = text.splitn(6, ':');
+        let digest = hex::decode(fields.next()?.as_bytes())?;
+        let mut number = || -> Option<usize> {
+            let field = fields.next()?;
+            (!field.is_empty() && field.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| field.parse().ok())
+                .flatten()
+        };
+        let (sentences, claims, id_line) = (number()?, number()?, number()?);
+        let propositions = fields.next()?;
+        let mut last: Option<u32> = None;
+        for p in propositions.split(',').filter(|_| !propositions.is_empty()) {
+            let good = !p.is_empty() && p.len() < 10 && p.bytes().all(|b| b.is_ascii_digit());
+            let p: u32 = good.then(|| p.parse().ok()).flatten()?;
+            if last.is_some_and(|l| l >= p) {
+                return None;
+            }
+            last = Some(p);
+        }
+        let id = fields.next()?;
+        (!id.is_empty()).then_some(Sum {
+            digest,
+            sentences,
+            claims,
+            id_line: (id_line > 0).then_some(id_line),
+            propositions,
+            id,
+        })
     }
 }
 
@@ -472,6 +584,7 @@ impl Cache {
             slots: Vec::new(),
             index: hashbrown::HashTable::new(),
             paths: String::new(),
+            sums: String::new(),
             hasher: Default::default(),
             #[cfg(not(unix))]
             seek: Default::default(),
@@ -574,6 +687,7 @@ impl Cache {
                 slots: all,
                 index,
                 paths,
+                sums,
                 hasher,
                 ..
             } = &mut cache;
@@ -585,6 +699,9 @@ impl Cache {
                 let paths_rate = slots.iter().map(|h| h.path.len()).sum::<usize>() as f64
                     / (whole.max(1) as f64);
                 paths.reserve((paths_rate * length as f64 * 1.05) as usize);
+                let sums_rate = slots.iter().map(|h| h.sum.len()).sum::<usize>() as f64
+                    / (whole.max(1) as f64);
+                sums.reserve((sums_rate * length as f64 * 1.05) as usize);
                 ((rate * length as f64 * 1.05) as usize).max(slots.len())
             } else {
                 slots.len()
@@ -597,19 +714,23 @@ impl Cache {
                 let body = head.at..head.at.saturating_add(head.len);
                 let path = &*head.path;
                 let at = hasher.hash_one(path.as_bytes());
-                let (Ok(start), Ok(end)) = (
+                let (Ok(start), Ok(end), Ok(sum_start), Ok(sum_end)) = (
                     u32::try_from(paths.len()),
                     u32::try_from(paths.len() + path.len()),
+                    u32::try_from(sums.len()),
+                    u32::try_from(sums.len() + head.sum.len()),
                 ) else {
                     break;
                 };
                 paths.push_str(path);
+                sums.push_str(&head.sum);
                 let slot = Slot {
                     path: start..end,
                     size: head.size,
                     modified: head.modified,
                     hash: head.hash,
                     body,
+                    sum: sum_start..sum_end,
                 };
                 // A path listed twice (a hand-edited file): the last wins.
                 let same = |&i: &u32| path_text(paths, &all[i as usize]) == path;
@@ -670,11 +791,17 @@ impl Cache {
         cache.file = Some(file);
         cache.slots.shrink_to_fit();
         cache.paths.shrink_to_fit();
+        cache.sums.shrink_to_fit();
         cache
     }
 
     fn file(&self) -> PathBuf {
         self.dir.join(format!("claims-{}.jsonl", self.key))
+    }
+
+    /// The bodies file.
+    pub fn bodies_path(&self) -> PathBuf {
+        self.bodies_file()
     }
 
     fn bodies_file(&self) -> PathBuf {
@@ -700,6 +827,39 @@ impl Cache {
         let found = self.position(path)?;
         *near = Some(found);
         self.slots.get(found)
+    }
+
+    /// The entry at `index` among the entries (as [`Cache::slot_near`]
+    /// leaves it in `near`).
+    pub fn slot_at(&self, index: usize) -> Option<&Slot> {
+        self.slots.get(index)
+    }
+
+    /// The [`Sum`] of an entry's article, if its head holds a good one
+    /// and its body is within the bodies file: then the body can be left
+    /// unread until the report needs it.
+    pub fn sum(&self, slot: &Slot) -> Option<Sum<'_>> {
+        if slot.body.end > self.bodies_len || slot.body.start > slot.body.end {
+            return None;
+        }
+        Sum::parse(self.sum_text(slot))
+    }
+
+    fn sum_text(&self, slot: &Slot) -> &str {
+        self.sums
+            .get(slot.sum.start as usize..slot.sum.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// The entry's path inside the corpus.
+    pub fn path_of(&self, slot: &Slot) -> &Path {
+        path_of(&self.paths, slot)
+    }
+
+    /// Removes the heads file, so the next run builds the cache anew: for
+    /// a body found damaged after the entries were written.
+    pub fn discard(&self) -> std::io::Result<()> {
+        std::fs::remove_file(self.file())
     }
 
     /// The entry for `path` (its path inside the corpus), if there is one.
@@ -872,6 +1032,7 @@ pub struct Store<'c> {
 /// An entry kept aside to add to the files found.
 struct Pending {
     path: String,
+    sum: String,
     size: u64,
     modified: u128,
     hash: [u8; 32],
@@ -889,6 +1050,7 @@ struct Writer {
 /// trusted), hash and body.
 struct Entry<'k> {
     path: &'k str,
+    sum: &'k str,
     size: u64,
     modified: u128,
     hash: &'k [u8; 32],
@@ -914,6 +1076,7 @@ fn head_line(entry: &Entry<'_>, at: u64) -> Result<Vec<u8>, String> {
         hash: entry.hash,
         at,
         len: entry.body.len() as u64,
+        sum: entry.sum,
     };
     let mut line = serde_json::to_vec(&head).map_err(|e| e.to_string())?;
     line.push(b'\n');
@@ -975,6 +1138,7 @@ impl<'c> Store<'c> {
                 self.added_bodies.extend_from_slice(&entry.body);
                 self.added.push(Pending {
                     path: entry.path.to_string(),
+                    sum: entry.sum.to_string(),
                     size: entry.size,
                     modified: entry.modified,
                     hash: *entry.hash,
@@ -1004,7 +1168,7 @@ impl<'c> Store<'c> {
         'c: 'k,
     {
         let cache: &'c Cache = self.cache;
-        let (path, hash, size, modified, body) = match kept {
+        let (path, sum, hash, size, modified, body) = match kept {
             Kept::Old {
                 slot,
                 size,
@@ -1012,10 +1176,12 @@ impl<'c> Store<'c> {
             } => {
                 let body = cache.read(&slot.body).map_err(|e| e.to_string())?;
                 let path = path_of(&cache.paths, slot).to_str();
-                (path, &slot.hash, *size, *modified, Cow::Owned(body))
+                let sum = cache.sum_text(slot);
+                (path, sum, &slot.hash, *size, *modified, Cow::Owned(body))
             }
-            Kept::New { head, body } => (
+            Kept::New { head, body, sum } => (
                 head.path.to_str(),
+                sum.as_str(),
                 &head.hash,
                 head.size,
                 head.modified,
@@ -1024,6 +1190,7 @@ impl<'c> Store<'c> {
         };
         Ok(path.map(|path| Entry {
             path,
+            sum,
             size,
             modified: self.trusted(modified),
             hash,
@@ -1074,6 +1241,7 @@ impl<'c> Store<'c> {
         for pending in &added {
             self.write(&Entry {
                 path: &pending.path,
+                sum: &pending.sum,
                 size: pending.size,
                 modified: pending.modified,
                 hash: &pending.hash,
@@ -1118,6 +1286,7 @@ impl<'c> Store<'c> {
                     for pending in &self.added {
                         let entry = Entry {
                             path: &pending.path,
+                            sum: &pending.sum,
                             size: pending.size,
                             modified: pending.modified,
                             hash: &pending.hash,

@@ -98,11 +98,30 @@ pub fn write(report: &Report, w: &mut dyn io::Write) -> io::Result<()> {
 /// run is copied from it, and this run's parts are kept for the next.
 /// Returns the summary, for the exit code.
 pub fn write_run(
-    run: &Run,
+    run: &mut Run,
     checks: &Checks<'_>,
     mut parts: Option<&mut Parts>,
     w: &mut dyn io::Write,
 ) -> io::Result<Summary> {
+    let count = run.rulebook.propositions.len();
+    let digests = parts
+        .as_ref()
+        .and_then(|_| parts::digests(run, checks, PLAIN.load(Ordering::Relaxed)));
+    // The claims of the propositions judged again are read now (those
+    // of articles left unread); the others' text is copied.
+    let wanted: Vec<bool> = (0..count)
+        .map(|p| match (parts.as_deref(), &digests) {
+            (Some(kept), Some(digests)) => kept.find(&digests[p]).is_none(),
+            _ => true,
+        })
+        .collect();
+    let phase = crate::timings::phase("report-bodies");
+    let warnings = run.read_for(&wanted).map_err(io::Error::other)?;
+    drop(phase);
+    if let Some(kept) = parts.as_deref_mut() {
+        kept.warnings.extend(warnings);
+    }
+    let run: &Run = run;
     let judge = Judge::new(run, checks);
     let mut used = vec![false; judge.acknowledgements()];
     let mut tally = Tally::default();
@@ -110,10 +129,6 @@ pub fn write_run(
         checks.introduced.is_none(),
         "--since reports go through `write`"
     );
-    let count = run.rulebook.propositions.len();
-    let digests = parts
-        .as_ref()
-        .map(|_| parts::digests(run, checks, PLAIN.load(Ordering::Relaxed)));
     // Written only when some part differs from those kept.
     let mut writer = match (&mut parts, &digests) {
         (Some(parts), Some(digests)) if !parts.holds(digests) => parts.writer(),

@@ -392,10 +392,10 @@ impl<'a> Judge<'a> {
             .map(|(a, _)| ack_out(a))
             .collect();
         let summary = Summary {
-            articles: run.articles.len(),
+            articles: run.articles_total,
             skipped: run.skipped.len(),
             sentences: run.sentences,
-            claims: run.claims.len(),
+            claims: run.claims_total,
             contradictions: tally.contradictions,
             unacknowledged: tally.unacknowledged,
             failing: tally.failing,

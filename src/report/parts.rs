@@ -23,7 +23,6 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Checks, Tally};
@@ -306,80 +305,8 @@ pub fn salt(run: &Run, checks: &Checks<'_>, plain: bool) -> blake3::Hasher {
     h
 }
 
-/// The digest of proposition `p`'s part, made of `claims` (its own, in
-/// corpus order).
-fn digest(salt: &blake3::Hasher, run: &Run, p: usize, claims: &[usize]) -> Digest {
-    let mut h = salt.clone();
-    // Fields go to a buffer, each after its length, hashed a block at a
-    // time: BLAKE3 takes many short updates slowly.
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
-    fn put(buf: &mut Vec<u8>, field: &[u8]) {
-        buf.extend_from_slice(&(field.len() as u64).to_le_bytes());
-        buf.extend_from_slice(field);
-    }
-    fn put_opt(buf: &mut Vec<u8>, field: Option<&str>) {
-        match field {
-            Some(text) => put(buf, text.as_bytes()),
-            None => buf.extend_from_slice(&u64::MAX.to_le_bytes()),
-        }
-    }
-    put(&mut buf, &(p as u64).to_le_bytes());
-    let mut last_article = None;
-    for c in claims.iter().map(|&c| &run.claims[c]) {
-        if last_article != Some(c.article) {
-            last_article = Some(c.article);
-            let a = &run.articles[c.article];
-            put(&mut buf, b"article");
-            put(&mut buf, a.id().as_bytes());
-            put(&mut buf, a.path.as_os_str().as_encoded_bytes());
-            put(&mut buf, a.date.to_string().as_bytes());
-            put(&mut buf, a.source().as_bytes());
-            put_opt(&mut buf, a.title());
-            put_opt(&mut buf, a.url());
-            put_opt(&mut buf, a.date_note());
-            put(&mut buf, a.lang().as_bytes());
-        }
-        put(&mut buf, b"claim");
-        put(
-            &mut buf,
-            &[
-                c.stance as u8,
-                u8::from(c.negated),
-                u8::from(c.hedged),
-                c.section as u8,
-            ],
-        );
-        put(&mut buf, &(c.line as u64).to_le_bytes());
-        put(&mut buf, c.cue.as_bytes());
-        put(&mut buf, c.sentence.as_bytes());
-        put(&mut buf, c.pattern.as_bytes());
-        put(&mut buf, &(c.negators().len() as u64).to_le_bytes());
-        for n in c.negators() {
-            put(&mut buf, n.as_bytes());
-        }
-        put_opt(&mut buf, c.denial());
-        put_opt(&mut buf, c.hedge());
-        if buf.len() >= 1 << 16 {
-            h.update(&buf);
-            buf.clear();
-        }
-    }
-    h.update(&buf);
-    *h.finalize().as_bytes()
-}
-
-/// The digest of every proposition's part, side by side.
-pub fn digests(run: &Run, checks: &Checks<'_>, plain: bool) -> Vec<Digest> {
-    let salt = salt(run, checks, plain);
-    let mut by_proposition: Vec<Vec<usize>> = vec![Vec::new(); run.rulebook.propositions.len()];
-    for (i, c) in run.claims.iter().enumerate() {
-        if let Some(list) = by_proposition.get_mut(c.proposition) {
-            list.push(i);
-        }
-    }
-    by_proposition
-        .par_iter()
-        .enumerate()
-        .map(|(p, claims)| digest(&salt, run, p, claims))
-        .collect()
+/// The digest of every proposition's part, side by side; `None` for a
+/// run without a cache.
+pub fn digests(run: &Run, checks: &Checks<'_>, plain: bool) -> Option<Vec<Digest>> {
+    run.part_digests(&salt(run, checks, plain))
 }
