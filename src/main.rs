@@ -619,7 +619,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 // A proposition at a time: the whole report is never held.
                 let phase = volte::timings::phase("report");
                 let mut parts = options.cache.as_deref().map(Parts::open);
-                let summary = write_stdout(|w| human::write_run(&mut run, &checks, parts.as_mut(), w))?;
+                let summary =
+                    write_stdout(|w| human::write_run(&mut run, &checks, parts.as_mut(), w))?;
                 drop(phase);
                 for warning in parts.iter().flat_map(|p| &p.warnings) {
                     let _ = writeln!(anstream::stderr(), "{}: {warning}", warning_label());

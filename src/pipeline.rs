@@ -95,6 +95,34 @@ struct Mark {
 
 const UNREAD: u32 = 1 << 31;
 
+/// An article left unread, read when the report asks for it.
+struct Reread {
+    article: Article,
+    claims: Vec<Claim>,
+    /// Its kept body was damaged: it was read from its file.
+    damaged: bool,
+}
+
+/// Reads and matches the article at `path` without the cache.
+fn read_afresh(
+    path: &Path,
+    rulebook: &Rulebook,
+    options: Options,
+    worker: &mut Worker,
+) -> Result<Reread, Error> {
+    let (handle, metadata) = corpus::open_listed(path)?;
+    let buffer = std::mem::take(&mut worker.buffer);
+    let bytes = corpus::read_open(path, handle, metadata.len(), buffer)?;
+    let mut article = corpus::article_from_bytes(path, bytes, &rulebook.language)?;
+    let analysis = matcher::analyze(0, &article, rulebook, options, &mut worker.scratch)?;
+    worker.buffer = std::mem::take(&mut article.text).into_bytes();
+    Ok(Reread {
+        article,
+        claims: analysis.claims,
+        damaged: true,
+    })
+}
+
 /// The digest of an article's place in the report: its shown path and its
 /// body's digest.
 fn mix(shown: &Path, digest: &[u8; 16]) -> [u8; 16] {
@@ -183,7 +211,7 @@ impl Run {
                 .unwrap_or_else(|| text.into())
         };
         // Each article with whether its body was found damaged.
-        let read: Vec<Result<(Article, Vec<Claim>, bool), Error>> = chosen
+        let read: Vec<Result<Reread, Error>> = chosen
             .par_iter()
             .map_init(Worker::default, |worker, &(n, mark)| {
                 let slot = cache
@@ -195,27 +223,12 @@ impl Run {
                     Some((article, body.claims))
                 });
                 match kept {
-                    Some((article, claims)) => Ok((article, claims, false)),
-                    None => {
-                        let (handle, metadata) = corpus::open_listed(&path)?;
-                        let bytes = corpus::read_open(
-                            &path,
-                            handle,
-                            metadata.len(),
-                            std::mem::take(&mut worker.buffer),
-                        )?;
-                        let mut article =
-                            corpus::article_from_bytes(&path, bytes, &rulebook.language)?;
-                        let analysis = matcher::analyze(
-                            0,
-                            &article,
-                            rulebook,
-                            outline.options,
-                            &mut worker.scratch,
-                        )?;
-                        worker.buffer = std::mem::take(&mut article.text).into_bytes();
-                        Ok((article, analysis.claims, true))
-                    }
+                    Some((article, claims)) => Ok(Reread {
+                        article,
+                        claims,
+                        damaged: false,
+                    }),
+                    None => read_afresh(&path, rulebook, outline.options, worker),
                 }
             })
             .collect();
@@ -223,9 +236,9 @@ impl Run {
         let mut damaged = false;
         let mut unread = Vec::with_capacity(read.len());
         for (result, (_, mark)) in read.into_iter().zip(&chosen) {
-            let (article, claims, bad) = result?;
-            damaged |= bad;
-            unread.push((mark.before as usize, article, claims));
+            let reread = result?;
+            damaged |= reread.damaged;
+            unread.push((mark.before as usize, reread.article, reread.claims));
         }
         if damaged {
             warnings.push(format!(
@@ -245,18 +258,27 @@ impl Run {
         for (i, article) in read_articles.into_iter().enumerate() {
             while let Some((_, article, mine)) = unread.next_if(|u| u.0 <= i) {
                 let index = articles.len();
-                claims.extend(mine.into_iter().map(|c| Claim { article: index, ..c }));
+                claims.extend(mine.into_iter().map(|c| Claim {
+                    article: index,
+                    ..c
+                }));
                 articles.push(article);
             }
             let index = articles.len();
             while let Some(c) = read_claims.next_if(|c| c.article == i) {
-                claims.push(Claim { article: index, ..c });
+                claims.push(Claim {
+                    article: index,
+                    ..c
+                });
             }
             articles.push(article);
         }
         for (_, article, mine) in unread {
             let index = articles.len();
-            claims.extend(mine.into_iter().map(|c| Claim { article: index, ..c }));
+            claims.extend(mine.into_iter().map(|c| Claim {
+                article: index,
+                ..c
+            }));
             articles.push(article);
         }
         self.articles = articles;
@@ -675,8 +697,11 @@ impl<'c> Merged<'c> {
             self.remember(hash, number);
             if let (Some(marks), Some(digest)) = (&mut self.marks, &outcome.digest) {
                 if !outcome.claims.is_empty() {
-                    let mut propositions: Vec<u32> =
-                        outcome.claims.iter().map(|c| c.proposition as u32).collect();
+                    let mut propositions: Vec<u32> = outcome
+                        .claims
+                        .iter()
+                        .map(|c| c.proposition as u32)
+                        .collect();
                     propositions.sort_unstable();
                     propositions.dedup();
                     marks.add(mix(&outcome.article.path, digest), propositions, number, 0);
@@ -686,10 +711,11 @@ impl<'c> Merged<'c> {
             self.claims_total += outcome.claims.len();
             // Claims point at their article by index.
             self.sentences += outcome.sentences;
-            self.claims.extend(outcome.claims.into_iter().map(|c| Claim {
-                article: index,
-                ..c
-            }));
+            self.claims
+                .extend(outcome.claims.into_iter().map(|c| Claim {
+                    article: index,
+                    ..c
+                }));
             self.articles.push(outcome.article);
             self.cached += usize::from(outcome.cached);
             if let (Some(store), Some(entry)) = (&mut self.store, outcome.entry) {
@@ -729,10 +755,11 @@ impl<'c> Merged<'c> {
     /// Notes that the article `number` has the id whose hash is `hash`.
     fn remember(&mut self, hash: u64, number: u32) {
         let (articles, unread, hasher) = (&self.articles, &self.unread_ids, &self.hasher);
-        self.seen.insert_unique(hash, number, |&i| match i & UNREAD {
-            0 => hasher.hash_one(articles[i as usize].id()),
-            _ => hasher.hash_one(unread[(i & !UNREAD) as usize].0),
-        });
+        self.seen
+            .insert_unique(hash, number, |&i| match i & UNREAD {
+                0 => hasher.hash_one(articles[i as usize].id()),
+                _ => hasher.hash_one(unread[(i & !UNREAD) as usize].0),
+            });
     }
 
     /// The path inside the corpus of a cache entry.
@@ -754,7 +781,8 @@ impl<'c> Merged<'c> {
         let hash = self.hasher.hash_one(sum.id);
         if let Some(first) = self.earlier(hash, sum.id) {
             if let Some(same) = same {
-                self.same_files.insert(same, First::Other(listed.to_path_buf()));
+                self.same_files
+                    .insert(same, First::Other(listed.to_path_buf()));
             }
             self.errors.push(Error::DuplicateId {
                 path: self.shown_of(slot, shown.as_deref()),
@@ -768,7 +796,8 @@ impl<'c> Merged<'c> {
             return;
         };
         if let Some(same) = same {
-            self.same_files.insert(same, First::Other(listed.to_path_buf()));
+            self.same_files
+                .insert(same, First::Other(listed.to_path_buf()));
         }
         if let (Some(marks), Some(mix)) = (&mut self.marks, mix) {
             let before = self.articles.len() as u32;

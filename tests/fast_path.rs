@@ -212,6 +212,17 @@ fn add_copy(project: &Path) -> PathBuf {
     article
 }
 
+/// Makes every article an hour old, older than the cache's two seconds of
+/// doubt, so a re-check trusts the files' times and leaves the bodies of
+/// unchanged articles unread; gives the time.
+fn age_corpus(project: &Path) -> std::time::SystemTime {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(project.join("corpus")).unwrap().flatten() {
+        set_time(&entry.path(), hour_ago);
+    }
+    hour_ago
+}
+
 fn project_with_bundled_corpus() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root().join("rules"), &dir.path().join("rules"));
@@ -223,6 +234,7 @@ fn project_with_bundled_corpus() -> tempfile::TempDir {
 fn kept_report_parts_give_what_a_fresh_run_gives() {
     let dir = project_with_bundled_corpus();
     let project = dir.path();
+    age_corpus(project);
     let parts = project.join(".volte-cache/report.parts");
     let (fresh, _) = check_human(project, &["--no-cache"]);
     let (first, _) = check_human(project, &[]);
@@ -573,4 +585,90 @@ fn bodies_missing_replaced_or_cut_short_cost_a_reading_never_a_wrong_report() {
     let (again, _) = check(project, &[]);
     assert_eq!(again, added_fresh);
     assert!(std::fs::read(&bodies).unwrap().starts_with(&orphaned));
+}
+
+/// Where each article's body is in the bodies file, from the heads.
+fn bodies_of(cache_dir: &Path) -> Vec<(String, usize, usize)> {
+    let heads = names(cache_dir)
+        .into_iter()
+        .find(|n| n.ends_with(".jsonl"))
+        .expect("a heads file");
+    std::fs::read_to_string(cache_dir.join(heads))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let head: serde_json::Value = serde_json::from_str(line).unwrap();
+            let number = |key: &str| head[key].as_u64().unwrap() as usize;
+            let path = head["path"].as_str().unwrap().to_string();
+            (path, number("at"), number("len"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_recheck_leaves_bodies_unread_and_never_trusts_a_damaged_one() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    let hour_ago = age_corpus(project);
+    let (fresh, _) = check_human(project, &["--no-cache"]);
+    for run in ["cold", "warm", "warm again"] {
+        let (cached, stderr) = check_human(project, &[]);
+        assert_eq!(cached, fresh, "{run}");
+        assert!(stderr.is_empty(), "{run}: {stderr}");
+    }
+
+    // A body spoilt where no check of the heads sees it: read when the
+    // report needs it (every proposition, its parts gone), found damaged,
+    // its article read again; the cache is built anew by the next run.
+    let cache_dir = project.join(".volte-cache");
+    let bodies = {
+        let name = names(&cache_dir)
+            .into_iter()
+            .find(|n| n.ends_with(".bodies"))
+            .unwrap();
+        cache_dir.join(name)
+    };
+    let (_, at, len) = bodies_of(&cache_dir)
+        .into_iter()
+        .find(|(path, _, _)| path.contains("fin-accord-alger"))
+        .expect("the article's entry");
+    let mut spoilt = std::fs::read(&bodies).unwrap();
+    spoilt[at..at + len].fill(0xff);
+    std::fs::write(&bodies, &spoilt).unwrap();
+    std::fs::remove_file(cache_dir.join("report.parts")).unwrap();
+    let (read_again, stderr) = check_human(project, &[]);
+    assert_eq!(read_again, fresh);
+    assert!(
+        stderr.contains("warning:") && stderr.contains("damaged"),
+        "{stderr}"
+    );
+    for run in ["rebuilt", "warm"] {
+        let (cached, stderr) = check_human(project, &[]);
+        assert_eq!(cached, fresh, "{run}");
+        assert!(stderr.is_empty(), "{run}: {stderr}");
+    }
+
+    // Two articles with one id are refused as without a cache, whether
+    // one of them, or both, are left unread.
+    let refused = |label: &str| {
+        let (_, cached) = check_human(project, &[]);
+        let (_, fresh) = check_human(project, &["--no-cache"]);
+        assert!(fresh.contains("asp-2024-01-26-fin-accord-alger"), "{fresh}");
+        assert_eq!(cached, fresh, "{label}");
+    };
+    let original = project.join("corpus/2024-01-26-fin-accord-alger.md");
+    let twin = project.join("corpus/zz-twin.md");
+    std::fs::copy(&original, &twin).unwrap();
+    set_time(&twin, hour_ago);
+    refused("one read, one unread");
+    // The twin cached on its own, then the original back as it was.
+    let when = std::fs::metadata(&original).unwrap().modified().unwrap();
+    let aside = project.join("aside.md");
+    std::fs::rename(&original, &aside).unwrap();
+    let (_, stderr) = check_human(project, &[]);
+    assert!(!stderr.contains("error"), "{stderr}");
+    std::fs::rename(&aside, &original).unwrap();
+    set_time(&original, when);
+    refused("both unread");
 }

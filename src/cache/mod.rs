@@ -699,8 +699,8 @@ impl Cache {
                 let paths_rate = slots.iter().map(|h| h.path.len()).sum::<usize>() as f64
                     / (whole.max(1) as f64);
                 paths.reserve((paths_rate * length as f64 * 1.05) as usize);
-                let sums_rate = slots.iter().map(|h| h.sum.len()).sum::<usize>() as f64
-                    / (whole.max(1) as f64);
+                let sums_rate =
+                    slots.iter().map(|h| h.sum.len()).sum::<usize>() as f64 / (whole.max(1) as f64);
                 sums.reserve((sums_rate * length as f64 * 1.05) as usize);
                 ((rate * length as f64 * 1.05) as usize).max(slots.len())
             } else {
@@ -1449,6 +1449,69 @@ mod tests {
                     let _ = codec::decode(&changed, |_, t| t.into());
                 }
             }
+        }
+    }
+
+    /// A head's sum says what its body holds, read back as written
+    /// (an id with colons and quotes included); anything else written
+    /// there is no sum, so the body is read.
+    #[test]
+    fn a_heads_sum_says_what_its_body_holds() {
+        let names = corpus::Names {
+            id: "rfi:2012:\"kayes\"",
+            source: "RFI",
+            title: None,
+            url: None,
+            lang: "fr",
+            date_note: None,
+        };
+        let date = PartialDate::parse("2012-02-03").unwrap();
+        let mut article = Article::new(names, PathBuf::from("a.md"), date);
+        article.id_line = Some(4);
+        let claim = |proposition: usize| Claim {
+            article: 0,
+            proposition,
+            stance: Stance::Supports,
+            negated: false,
+            hedged: false,
+            section: Section::Body,
+            line: 9,
+            cue: "soutient".into(),
+            sentence: Arc::from("Bamako soutient l'accord."),
+            pattern: Arc::from("soutient {actor}"),
+            detail: None,
+        };
+        for claims in [vec![], vec![claim(7), claim(2), claim(7)]] {
+            let body = codec::encode(&CachedArticle::of(&article), 12, &claims);
+            let text = Sum::text(&body, &article, 12, &claims);
+            let sum = Sum::parse(&text).expect(&text);
+            assert_eq!(sum.digest, Sum::digest(&body));
+            assert_eq!((sum.sentences, sum.claims), (12, claims.len()));
+            assert_eq!(sum.id_line, Some(4));
+            assert_eq!(sum.id, article.id());
+            let expected: Vec<u32> = if claims.is_empty() {
+                vec![]
+            } else {
+                vec![2, 7]
+            };
+            assert_eq!(sum.propositions().collect::<Vec<_>>(), expected);
+        }
+        let good = "00112233445566778899aabbccddeeff:12:3:4:2,7:a-1";
+        assert!(Sum::parse(good).is_some());
+        for bad in [
+            "",
+            "00112233445566778899aabbccddeeff:12:3:4:2,7",
+            "00112233445566778899aabbccddeeff:12:3:4:2,7:",
+            "0011223344556677:12:3:4:2,7:a-1",
+            "00112233445566778899aabbccddeexx:12:3:4:2,7:a-1",
+            "00112233445566778899aabbccddeeff:-1:3:4:2,7:a-1",
+            "00112233445566778899aabbccddeeff:12::4:2,7:a-1",
+            "00112233445566778899aabbccddeeff:12:3:4:7,2:a-1",
+            "00112233445566778899aabbccddeeff:12:3:4:2,2:a-1",
+            "00112233445566778899aabbccddeeff:12:3:4:2,,7:a-1",
+            "00112233445566778899aabbccddeeff:12:3:4:99999999999:a-1",
+        ] {
+            assert!(Sum::parse(bad).is_none(), "{bad}");
         }
     }
 }
