@@ -13,10 +13,15 @@
 //!
 //! Layout: a first line naming the format, the texts one after the other,
 //! then a JSON trailer (the entries: digest, where the text is, counts), then
-//! the trailer's offset as 8 little-endian bytes. It is written to a
-//! temporary file and renamed into place, so an interrupted run leaves the
-//! old file whole; a file that does not read back is ignored with a warning,
-//! and deleting it costs one full rendering.
+//! the trailer's offset as 8 little-endian bytes. When some parts changed,
+//! their texts and a new trailer are added to the end of the file (the kept
+//! parts' texts stay where they are, the old trailer is left unused), under
+//! a lock, so a re-check after one article is added writes the parts it
+//! rendered, not the whole report again; a failed addition is cut off
+//! again. Once the file would hold more unused bytes than used ones, it is
+//! written anew to a temporary file and renamed into place. A file that
+//! does not read back (a run killed while adding to it) is ignored with a
+//! warning, and deleting it costs one full rendering.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -66,6 +71,8 @@ pub struct Parts {
     /// The file as found (shared by the workers that copy texts from it),
     /// and its entries, when it read back whole.
     old: Option<(Mutex<File>, Vec<Entry>)>,
+    /// Its length when read.
+    old_len: u64,
     /// Things the user should know (a corrupt file, a failed write).
     pub warnings: Vec<String>,
 }
@@ -78,10 +85,16 @@ impl Parts {
         let mut parts = Parts {
             path,
             old: None,
+            old_len: 0,
             warnings: Vec::new(),
         };
         match read_entries(&parts.path) {
-            Ok(old) => parts.old = old.map(|(file, entries)| (Mutex::new(file), entries)),
+            Ok(old) => {
+                parts.old = old.map(|(file, entries, len)| {
+                    parts.old_len = len;
+                    (Mutex::new(file), entries)
+                })
+            }
             Err(e) => parts.warnings.push(format!(
                 "{}: {e}; rendering every proposition",
                 parts.path.display()
@@ -116,6 +129,13 @@ impl Parts {
         let Some((file, _)) = self.old.as_ref() else {
             return Err(io::Error::other("no parts file"));
         };
+        if let Some(w) = writer.as_deref_mut() {
+            if w.adds() {
+                // Its text stays where it is.
+                w.entries.push(entry.clone());
+                writer = None;
+            }
+        }
         let mut file = file.lock().map_err(|_| io::Error::other("parts file"))?;
         file.seek(SeekFrom::Start(entry.start))?;
         if let Some(w) = writer.as_deref_mut() {
@@ -140,8 +160,18 @@ impl Parts {
         Ok(())
     }
 
-    /// A new file for this run's parts, written beside the old one.
+    /// Where this run's parts go: the end of the file found, while it
+    /// holds more bytes in use than not, else a new file written beside it.
     pub fn writer(&mut self) -> Option<Writer> {
+        let used: u64 = self
+            .old
+            .as_ref()
+            .map_or(0, |(_, entries)| entries.iter().map(|e| e.len).sum());
+        if self.old.is_some() && self.old_len < 2 * used {
+            if let Ok(w) = Writer::add_to(&self.path, self.old_len) {
+                return Some(w);
+            }
+        }
         match Writer::create(&self.path) {
             Ok(w) => Some(w),
             Err(e) => {
@@ -167,7 +197,7 @@ impl Parts {
 
 /// The entries of the file at `path`, with the file open for their texts;
 /// `None` when there is no file.
-fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>)>> {
+fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>, u64)>> {
     let mut file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -201,7 +231,7 @@ fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>)>> {
     {
         return Err(corrupt("damaged (a part out of place)"));
     }
-    Ok(Some((file, entries)))
+    Ok(Some((file, entries, len)))
 }
 
 /// This run's parts as they are rendered: texts straight to a temporary file,
@@ -209,7 +239,7 @@ fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>)>> {
 #[derive(Debug)]
 pub struct Writer {
     /// Dropped unfinished (a failed run), it leaves the old file as it was.
-    out: crate::fsutil::Staged,
+    out: Out,
     /// Where the part being written starts, and where the next byte goes.
     start: u64,
     at: u64,
@@ -218,14 +248,86 @@ pub struct Writer {
     failed: bool,
 }
 
+/// Where a [`Writer`] writes.
+#[derive(Debug)]
+enum Out {
+    /// A new file, renamed into place at the end (taken then).
+    New(Option<crate::fsutil::Staged>),
+    /// The end of the file found, `len` bytes long (and locked) when the
+    /// writer was made; dropped unfinished, the bytes added are cut off.
+    Add {
+        out: io::BufWriter<File>,
+        len: u64,
+        done: bool,
+    },
+}
+
+impl Write for Out {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Out::New(Some(out)) => out.write(bytes),
+            Out::New(None) => Err(io::ErrorKind::BrokenPipe.into()),
+            Out::Add { out, .. } => out.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Out::New(out) => out.as_mut().map_or(Ok(()), Write::flush),
+            Out::Add { out, .. } => out.flush(),
+        }
+    }
+}
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        if let Out::Add {
+            out,
+            len,
+            done: false,
+        } = self
+        {
+            let _ = out.flush();
+            let _ = out.get_ref().set_len(*len);
+        }
+    }
+}
+
 impl Writer {
+    /// Adds to the end of the file at `path`, found `len` bytes long: the
+    /// lock is held until the writer is dropped, and the file must still be
+    /// that long (no other run added to it meanwhile).
+    fn add_to(path: &Path, len: u64) -> io::Result<Writer> {
+        let file = std::fs::OpenOptions::new().append(true).open(path)?;
+        file.lock()?;
+        if file.metadata()?.len() != len {
+            return Err(io::Error::other("changed by another run meanwhile"));
+        }
+        Ok(Writer {
+            out: Out::Add {
+                out: io::BufWriter::with_capacity(1 << 16, file),
+                len,
+                done: false,
+            },
+            start: len,
+            at: len,
+            entries: Vec::new(),
+            failed: false,
+        })
+    }
+
+    /// Whether it adds to the file found (the kept parts' texts stay).
+    fn adds(&self) -> bool {
+        matches!(self.out, Out::Add { .. })
+    }
+
     fn create(path: &Path) -> io::Result<Writer> {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         let mut out = crate::fsutil::Staged::create(path).map_err(io::Error::other)?;
         out.write_all(MAGIC)?;
         Ok(Writer {
-            out,
+            out: Out::New(Some(out)),
             start: MAGIC.len() as u64,
             at: MAGIC.len() as u64,
             entries: Vec::new(),
@@ -271,7 +373,16 @@ impl Writer {
             self.out.flush()
         })();
         written?;
-        self.out.commit().map_err(io::Error::other)
+        match &mut self.out {
+            Out::Add { done, .. } => {
+                *done = true;
+                Ok(())
+            }
+            Out::New(out) => match out.take() {
+                Some(out) => out.commit().map_err(io::Error::other),
+                None => Ok(()),
+            },
+        }
     }
 }
 
