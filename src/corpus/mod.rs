@@ -502,26 +502,57 @@ pub fn walk_articles(dir: &Path) -> Result<Listing, Error> {
     if let Ok(mut outside) = outside.lock() {
         listing.skipped.append(&mut outside);
     }
-    // By path, folder by folder: a separator sorts before any other byte, as
-    // `Path`'s order has it, without splitting every path into components.
-    listing.files.sort_by_cached_key(|f| path_key(&f.path));
+    sort_by_path(&mut listing.files);
     listing.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(listing)
 }
 
-/// A key in `Path`'s order (component by component) for the paths of one
-/// walk: the path's bytes with the separator made the lowest byte.
-fn path_key(path: &Path) -> Vec<u8> {
-    let byte = |c: &u8| match c {
+/// Sorts the files of one walk by path, folder by folder, as `Path`'s order
+/// has it, without splitting every path into components: by its bytes with
+/// the separator made the lowest byte, the keys side by side
+/// in one buffer rather than one allocation each (which was a third of the
+/// walk).
+fn sort_by_path(files: &mut [ArticleFile]) {
+    let mut keys = Vec::with_capacity(
+        files
+            .iter()
+            .map(|f| f.path.as_os_str().len())
+            .sum::<usize>(),
+    );
+    let mut order: Vec<(usize, usize, usize)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let start = keys.len();
+            keys.extend(f.path.as_os_str().as_encoded_bytes().iter().map(key_byte));
+            (start, keys.len(), i)
+        })
+        .collect();
+    order.sort_unstable_by(|a, b| keys[a.0..a.1].cmp(&keys[b.0..b.1]));
+    drop(keys);
+    // The file at `order[j].2` goes to `j`: in place, a cycle at a time
+    // (a place done is marked in `order`), so the files are not held twice.
+    const DONE: usize = usize::MAX;
+    for start in 0..order.len() {
+        let mut at = start;
+        loop {
+            let from = std::mem::replace(&mut order[at].2, DONE);
+            if from == DONE || from == start {
+                break;
+            }
+            files.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+/// A byte of a path's key in `Path`'s order: a separator the lowest byte.
+fn key_byte(c: &u8) -> u8 {
+    match c {
         b'/' => 0,
         b'\\' if cfg!(windows) => 0,
         c => *c,
-    };
-    path.as_os_str()
-        .as_encoded_bytes()
-        .iter()
-        .map(byte)
-        .collect()
+    }
 }
 
 /// Size and modification time in nanoseconds since the epoch.
@@ -1217,7 +1248,7 @@ mod tests {
     }
 
     #[test]
-    fn path_key_sorts_as_paths_do() {
+    fn the_listing_sorts_as_paths_do() {
         let names = [
             "c/a",
             "c/a-b.md",
@@ -1234,11 +1265,88 @@ mod tests {
             "c/2019/x.md",
             "c/2019-01.md",
         ];
-        let mut by_key: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
-        let mut by_path = by_key.clone();
-        by_key.sort_by_cached_key(|p| path_key(p));
+        let mut files: Vec<ArticleFile> = names
+            .iter()
+            .map(|n| ArticleFile {
+                path: PathBuf::from(n),
+                stamp: None,
+            })
+            .collect();
+        sort_by_path(&mut files);
+        let by_key: Vec<PathBuf> = files.into_iter().map(|f| f.path).collect();
+        let mut by_path: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
         by_path.sort();
         assert_eq!(by_key, by_path);
+
+        // Many paths, in many orders: every permutation is undone.
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for round in 0..50 {
+            let count = 1 + next() % 300;
+            let paths: Vec<PathBuf> = (0..count)
+                .map(|_| {
+                    let parts: Vec<String> = (0..1 + next() % 3)
+                        .map(|_| {
+                            ["a", "a.md", "a-b", "b", "é", "A", "0"][next() % 7]
+                                .repeat(1 + next() % 2)
+                        })
+                        .collect();
+                    PathBuf::from(format!("{}/{round}", parts.join("/")))
+                })
+                .collect();
+            let mut files: Vec<ArticleFile> = paths
+                .iter()
+                .map(|p| ArticleFile {
+                    path: p.clone(),
+                    stamp: None,
+                })
+                .collect();
+            sort_by_path(&mut files);
+            let got: Vec<PathBuf> = files.into_iter().map(|f| f.path).collect();
+            let mut want = paths;
+            want.sort();
+            assert_eq!(got, want, "round {round}");
+        }
+    }
+
+    #[test]
+    fn the_walk_lists_articles_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            "c/a-b.md",
+            "c/a/b.md",
+            "c/a.md",
+            "c/ab.md",
+            "c/a b.md",
+            "c/a/b/c.md",
+            "c/A.md",
+            "c/é.md",
+            "c/e.md",
+            "c/a0/x.md",
+            "c/a/0.md",
+            "c/2019/x.md",
+            "c/2019-01.md",
+            "c/2019.md",
+        ];
+        for name in names {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "").unwrap();
+        }
+        let listed: Vec<PathBuf> = walk_articles(&dir.path().join("c"))
+            .unwrap()
+            .files
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        let mut sorted: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
+        sorted.sort();
+        assert_eq!(listed, sorted);
     }
 
     fn parse(text: &str) -> Result<Article, Error> {
