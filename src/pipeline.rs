@@ -370,7 +370,12 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     let phase = timings::phase("articles");
     // A batch at a time, so what the workers hand back is never the whole
     // corpus's worth at once; each batch is merged while the next is read.
+    // Two vectors of results take turns (one filled while the other is
+    // merged), so their room is not asked for, and touched afresh, per
+    // batch: a batch's results are past glibc's threshold for a mapping
+    // of its own.
     let mut previous: Option<(Vec<corpus::ArticleFile>, Vec<Read>)> = None;
+    let mut spare: Vec<Read> = Vec::new();
     loop {
         let mut files = pending.split_off(pending.len().saturating_sub(BATCH));
         files.reverse();
@@ -379,7 +384,8 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         if pending.capacity() > 2 * pending.len() + BATCH {
             pending.shrink_to_fit();
         }
-        let read = || -> Vec<Read> {
+        let mut results = std::mem::take(&mut spare);
+        let read = |results: &mut Vec<_>| {
             files
                 .par_iter()
                 .map_init(Worker::default, |worker, file| {
@@ -402,12 +408,18 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
                         worker,
                     )
                 })
-                .collect()
+                .collect_into_vec(results)
         };
-        let results = match previous.take() {
-            Some((files, results)) => rayon::join(read, || merged.absorb(&files, results)).0,
-            None => read(),
-        };
+        match previous.take() {
+            Some((files, mut merging)) => {
+                rayon::join(
+                    || read(&mut results),
+                    || merged.absorb(&files, &mut merging),
+                );
+                spare = merging;
+            }
+            None => read(&mut results),
+        }
         if files.is_empty() {
             break;
         }
@@ -627,7 +639,8 @@ struct Merged<'c> {
 
 impl<'c> Merged<'c> {
     /// Takes in a batch: `results` are those of `files`, in order.
-    fn absorb(&mut self, files: &[corpus::ArticleFile], results: Vec<Read<'c>>) {
+    /// `results` is left empty, its room kept.
+    fn absorb(&mut self, files: &[corpus::ArticleFile], results: &mut Vec<Read<'c>>) {
         // Room for the claims still to come, at the rate so far: a vector
         // grown by doubling would briefly hold half as many again.
         self.done += files.len();
@@ -641,7 +654,7 @@ impl<'c> Merged<'c> {
         let expected = (self.claims.len() + batch_claims) * self.total / self.done.max(1);
         self.claims
             .reserve_exact(expected.saturating_sub(self.claims.len()));
-        for (file, (same, result)) in files.iter().zip(results) {
+        for (file, (same, result)) in files.iter().zip(results.drain(..)) {
             // The same file reached twice (a link to it): kept at its first path.
             if let Some(first) = same.as_ref().and_then(|same| self.same_files.get(same)) {
                 let first = match first {
