@@ -1188,7 +1188,9 @@ fn unknown_proposition(rulebook: &rulebook::Rulebook, id: &str) -> anyhow::Error
 /// a buffer. Colour is decided once: on a terminal the codes pass, otherwise
 /// the renderer writes none, and an escape sequence quoted from an article is
 /// stripped as `print` would.
-fn write_stdout<T>(render: impl FnOnce(&mut dyn Write) -> std::io::Result<T>) -> Result<T> {
+fn write_stdout<T>(
+    render: impl FnOnce(&mut dyn volte::report::parts::Output) -> std::io::Result<T>,
+) -> Result<T> {
     hold_interrupts();
     let stdout = std::io::stdout();
     let choice = anstream::AutoStream::choice(&stdout);
@@ -1202,6 +1204,7 @@ fn write_stdout<T>(render: impl FnOnce(&mut dyn Write) -> std::io::Result<T>) ->
     let mut out = UntilClosed {
         out: std::io::BufWriter::with_capacity(1 << 16, sink),
         closed: false,
+        direct: takes_files(&stdout),
     };
     let result = render(&mut out).and_then(|value| out.flush().map(|()| value));
     result.context("writing the report to standard output")
@@ -1245,6 +1248,34 @@ fn hold_interrupts() {
 struct UntilClosed<W> {
     out: W,
     closed: bool,
+    /// The output takes a file's bytes from the kernel ([`takes_files`]).
+    direct: bool,
+}
+
+/// Whether standard output is where the kernel copies a file's bytes
+/// itself (`copy_file_range` to a file, `sendfile` to `/dev/null`). Not a
+/// pipe or a terminal: the standard library copies to those 8 KB at a time,
+/// fewer bytes per write than volte's own buffer.
+fn takes_files(stdout: &std::io::Stdout) -> bool {
+    #[cfg(unix)]
+    {
+        use std::io::IsTerminal;
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        let Ok(fd) = stdout.as_fd().try_clone_to_owned() else {
+            return false;
+        };
+        let Ok(meta) = std::fs::File::from(fd).metadata() else {
+            return false;
+        };
+        let kind = meta.file_type();
+        kind.is_file() || (kind.is_char_device() && !stdout.is_terminal())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = stdout;
+        false
+    }
 }
 
 impl<W: Write> UntilClosed<W> {
@@ -1274,6 +1305,35 @@ impl<W: Write> Write for UntilClosed<W> {
         }
         let result = self.out.flush();
         self.closing(result, ())
+    }
+}
+
+/// A kept part of the report goes from its file to standard output without
+/// passing through volte, when standard output is a file (or `/dev/null`),
+/// no colour is wanted and no escape byte has had to be stripped so far
+/// (the part says whether it holds one).
+impl volte::report::parts::Output for UntilClosed<std::io::BufWriter<Sink>> {
+    fn write_from(&mut self, file: &mut std::fs::File, len: u64) -> std::io::Result<bool> {
+        if self.closed {
+            return Ok(true);
+        }
+        if !self.direct || !matches!(self.out.get_ref(), Sink::Plain(_, None)) {
+            return Ok(false);
+        }
+        let result = self.out.flush().and_then(|()| {
+            let Sink::Plain(out, _) = self.out.get_mut() else {
+                unreachable!("a plain sink stays plain")
+            };
+            let copied = std::io::copy(&mut std::io::Read::take(file, len), out)?;
+            match copied == len {
+                true => Ok(()),
+                false => Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("a part ends {} bytes early", len - copied),
+                )),
+            }
+        });
+        self.closing(result, ()).map(|()| true)
     }
 }
 

@@ -672,3 +672,56 @@ fn a_recheck_leaves_bodies_unread_and_never_trusts_a_damaged_one() {
     set_time(&original, when);
     refused("both unread");
 }
+
+/// `volte check > report.txt`: standard output a file, not a pipe, so that
+/// kept parts are handed to it whole.
+fn check_human_to_file(project: &Path, extra: &[&str]) -> (String, String) {
+    let path = project.join("report.txt");
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("volte"))
+        .current_dir(project)
+        .arg("check")
+        .args(extra)
+        .stdout(std::fs::File::create(&path).unwrap())
+        .output()
+        .unwrap();
+    (
+        std::fs::read_to_string(&path).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn kept_parts_handed_to_a_file_whole_read_as_a_fresh_report() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    // A quoted heading that ends in an escape sequence: a plain report
+    // strips it, so its part is never handed over as it is kept.
+    let article = project.join("corpus/2024-01-26-fin-accord-alger.md");
+    let heading = "# Mali : la junte met fin à l'accord d'Alger « avec effet immédiat »";
+    let text = std::fs::read_to_string(&article).unwrap();
+    assert!(text.contains(heading));
+    std::fs::write(
+        &article,
+        text.replacen(heading, &format!("{heading}\x1b[0m"), 1),
+    )
+    .unwrap();
+    age_corpus(project);
+    let (fresh, _) = check_human(project, &["--no-cache"]);
+    assert!(!fresh.contains('\x1b') && fresh.contains("effet immédiat"));
+    for run in ["cold", "warm", "warm again"] {
+        let (report, stderr) = check_human_to_file(project, &[]);
+        assert_eq!(report, fresh, "{run}");
+        assert!(stderr.is_empty(), "{run}: {stderr}");
+    }
+    let parts = std::fs::read(project.join(".volte-cache/report.parts")).unwrap();
+    assert!(parts.contains(&0x1b), "a kept part holds the escape");
+
+    // And with that article gone, every part is handed over whole.
+    std::fs::remove_file(&article).unwrap();
+    let (fresh, _) = check_human(project, &["--no-cache"]);
+    for run in ["changed", "warm"] {
+        let (report, stderr) = check_human_to_file(project, &[]);
+        assert_eq!(report, fresh, "{run}");
+        assert!(stderr.is_empty(), "{run}: {stderr}");
+    }
+}

@@ -101,7 +101,7 @@ pub fn write_run(
     run: &mut Run,
     checks: &Checks<'_>,
     mut parts: Option<&mut Parts>,
-    w: &mut dyn io::Write,
+    w: &mut dyn parts::Output,
 ) -> io::Result<Summary> {
     let count = run.rulebook.propositions.len();
     let digests = parts

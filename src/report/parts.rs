@@ -7,9 +7,12 @@
 //! volte's build, the rulebook (the claims cache's key, which covers the rule
 //! files, the lexicons and `--include-comments`), the conflict window, the
 //! acknowledgements (and today's date when there are some, for expiry),
-//! `fail_on`, colour, and the proposition's claims in corpus order, each with
-//! its article's metadata (not its place in the corpus, which moves when an
-//! article is added before it). The same digest means the same text.
+//! `fail_on`, colour, and, in corpus order, each article with claims on the
+//! proposition: its shown path and the digest of its body in the claims
+//! cache, which holds its metadata and all its claims (not its place in the
+//! corpus, which moves when an article is added before it; see
+//! `Run::part_digests`). So the digests are known before any kept body is
+//! read, and the same digest means the same text.
 //!
 //! Layout: a first line naming the format, the texts one after the other,
 //! then a JSON trailer (the entries: digest, where the text is, counts), then
@@ -50,7 +53,34 @@ pub struct Entry {
     tally: Tally,
     /// The acknowledgements its contradictions use (indices in the file).
     used: Vec<usize>,
+    /// Whether its text holds an escape byte (colour, or one from an
+    /// article), which a plain standard output strips: then it is not
+    /// handed over whole ([`Output::write_from`]). Assumed of an entry that
+    /// does not say.
+    #[serde(default = "yes")]
+    escapes: bool,
 }
+
+fn yes() -> bool {
+    true
+}
+
+/// Where the human report is written: a writer that may also be handed a
+/// stretch of a file to write as it is. Standard output takes it straight
+/// from the kernel (`std::io::copy`, which uses `copy_file_range`,
+/// `sendfile` or `splice`), so a kept part's bytes need not pass through
+/// volte.
+pub trait Output: Write {
+    /// Writes the next `len` bytes of `file` (an error when it holds fewer)
+    /// and returns `true`, or returns `false` having written nothing: the
+    /// bytes are then to go through [`Write`].
+    fn write_from(&mut self, file: &mut File, len: u64) -> io::Result<bool> {
+        let _ = (file, len);
+        Ok(false)
+    }
+}
+
+impl Output for Vec<u8> {}
 
 impl Entry {
     /// The part's counts.
@@ -119,11 +149,12 @@ impl Parts {
     }
 
     /// Copies the text of a stored part to `out`, and to `writer` as this
-    /// run's part with the same digest, a block at a time.
+    /// run's part with the same digest, a block at a time (or handed to
+    /// `out` whole, when nothing else needs the bytes).
     pub fn copy(
         &self,
         entry: &Entry,
-        out: &mut dyn Write,
+        out: &mut dyn Output,
         mut writer: Option<&mut Writer>,
     ) -> io::Result<()> {
         let Some((file, _)) = self.old.as_ref() else {
@@ -138,6 +169,19 @@ impl Parts {
         }
         let mut file = file.lock().map_err(|_| io::Error::other("parts file"))?;
         file.seek(SeekFrom::Start(entry.start))?;
+        if writer.is_none() && !entry.escapes {
+            let handed = out
+                .write_from(&mut file, entry.len)
+                .map_err(|e| match e.kind() {
+                    io::ErrorKind::UnexpectedEof => {
+                        io::Error::new(e.kind(), format!("reading {}: {e}", self.path.display()))
+                    }
+                    _ => e,
+                })?;
+            if handed {
+                return Ok(());
+            }
+        }
         if let Some(w) = writer.as_deref_mut() {
             w.begin();
         }
@@ -243,6 +287,8 @@ pub struct Writer {
     /// Where the part being written starts, and where the next byte goes.
     start: u64,
     at: u64,
+    /// An escape byte was written in the part ([`Entry::escapes`]).
+    escapes: bool,
     entries: Vec<Entry>,
     /// A write failed: the file is not put in place.
     failed: bool,
@@ -311,6 +357,7 @@ impl Writer {
             },
             start: len,
             at: len,
+            escapes: false,
             entries: Vec::new(),
             failed: false,
         })
@@ -330,6 +377,7 @@ impl Writer {
             out: Out::New(Some(out)),
             start: MAGIC.len() as u64,
             at: MAGIC.len() as u64,
+            escapes: false,
             entries: Vec::new(),
             failed: false,
         })
@@ -344,9 +392,11 @@ impl Writer {
 
     pub fn begin(&mut self) {
         self.start = self.at;
+        self.escapes = false;
     }
 
     pub fn write(&mut self, bytes: &[u8]) {
+        self.escapes = self.escapes || memchr::memchr(0x1b, bytes).is_some();
         if self.out.write_all(bytes).is_err() {
             self.failed = true;
         }
@@ -360,6 +410,7 @@ impl Writer {
             len: self.at - self.start,
             tally: tally.clone(),
             used: used.to_vec(),
+            escapes: self.escapes,
         });
     }
 
