@@ -1317,13 +1317,20 @@ impl volte::report::parts::Output for UntilClosed<std::io::BufWriter<Sink>> {
         if self.closed {
             return Ok(true);
         }
-        if !self.direct || !matches!(self.out.get_ref(), Sink::Plain(_, None)) {
+        if !self.direct || !matches!(self.out.get_ref(), Sink::Plain(..)) {
             return Ok(false);
         }
-        let result = self.out.flush().and_then(|()| {
-            let Sink::Plain(out, _) = self.out.get_mut() else {
-                unreachable!("a plain sink stays plain")
-            };
+        // What is buffered reaches the sink first: an escape byte in it
+        // starts the stripping, which then goes on to the end.
+        let flushed = self.out.flush();
+        self.closing(flushed, ())?;
+        if self.closed {
+            return Ok(true);
+        }
+        let Sink::Plain(out, None) = self.out.get_mut() else {
+            return Ok(false);
+        };
+        let result = (|| {
             let copied = std::io::copy(&mut std::io::Read::take(file, len), out)?;
             match copied == len {
                 true => Ok(()),
@@ -1332,7 +1339,7 @@ impl volte::report::parts::Output for UntilClosed<std::io::BufWriter<Sink>> {
                     format!("a part ends {} bytes early", len - copied),
                 )),
             }
-        });
+        })();
         self.closing(result, ()).map(|()| true)
     }
 }

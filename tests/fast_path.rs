@@ -694,34 +694,53 @@ fn check_human_to_file(project: &Path, extra: &[&str]) -> (String, String) {
 fn kept_parts_handed_to_a_file_whole_read_as_a_fresh_report() {
     let dir = project_with_bundled_corpus();
     let project = dir.path();
-    // A quoted heading that ends in an escape sequence: a plain report
-    // strips it, so its part is never handed over as it is kept.
-    let article = project.join("corpus/2024-01-26-fin-accord-alger.md");
-    let heading = "# Mali : la junte met fin à l'accord d'Alger « avec effet immédiat »";
-    let text = std::fs::read_to_string(&article).unwrap();
+    let runs = |label: &str| {
+        age_corpus(project);
+        let (fresh, _) = check_human(project, &["--no-cache"]);
+        for run in ["first", "again", "once more"] {
+            let (report, stderr) = check_human_to_file(project, &[]);
+            assert_eq!(report, fresh, "{label}, {run}");
+            assert!(stderr.is_empty(), "{label}, {run}: {stderr}");
+        }
+        fresh
+    };
+    // A quoted sentence with a control byte that goes out as it is while
+    // no escape sequence has been stripped.
+    let signed = project.join("corpus/2015-06-20-accord-alger-signe-bamako.md");
+    let sentence = "et toutes les parties se sont engagées à l'appliquer sans tarder.";
+    let text = std::fs::read_to_string(&signed).unwrap();
+    assert!(text.contains(sentence));
+    std::fs::write(
+        &signed,
+        text.replacen(sentence, &format!("\x07{sentence}"), 1),
+    )
+    .unwrap();
+    let fresh = runs("a bell");
+    assert!(fresh.contains('\x07'));
+
+    // A quoted heading that ends in an escape sequence, in a proposition
+    // before the bell's: a plain report strips it and, from there on,
+    // every control byte, so no part after it is handed over as it is
+    // kept, nor is its own part.
+    let troops = project.join("corpus/2011-12-militaires-algeriens-nord-mali.md");
+    let heading = "# Lutte contre Aqmi : des soldats algériens présents dans le nord du Mali";
+    let text = std::fs::read_to_string(&troops).unwrap();
     assert!(text.contains(heading));
     std::fs::write(
-        &article,
+        &troops,
         text.replacen(heading, &format!("{heading}\x1b[0m"), 1),
     )
     .unwrap();
-    age_corpus(project);
-    let (fresh, _) = check_human(project, &["--no-cache"]);
-    assert!(!fresh.contains('\x1b') && fresh.contains("effet immédiat"));
-    for run in ["cold", "warm", "warm again"] {
-        let (report, stderr) = check_human_to_file(project, &[]);
-        assert_eq!(report, fresh, "{run}");
-        assert!(stderr.is_empty(), "{run}: {stderr}");
-    }
+    let fresh = runs("an escape");
+    assert!(
+        !fresh.contains('\x1b') && !fresh.contains('\x07'),
+        "{fresh}"
+    );
     let parts = std::fs::read(project.join(".volte-cache/report.parts")).unwrap();
-    assert!(parts.contains(&0x1b), "a kept part holds the escape");
+    assert!(parts.contains(&0x1b) && parts.contains(&0x07));
 
-    // And with that article gone, every part is handed over whole.
-    std::fs::remove_file(&article).unwrap();
-    let (fresh, _) = check_human(project, &["--no-cache"]);
-    for run in ["changed", "warm"] {
-        let (report, stderr) = check_human_to_file(project, &[]);
-        assert_eq!(report, fresh, "{run}");
-        assert!(stderr.is_empty(), "{run}: {stderr}");
-    }
+    // With the escape gone, every part is handed over whole again.
+    std::fs::write(&troops, text).unwrap();
+    let fresh = runs("no escape");
+    assert!(fresh.contains('\x07'));
 }
