@@ -110,8 +110,9 @@ fn a_cached_run_reports_what_a_fresh_run_reports() {
         .map(|e| e.file_name())
         .collect();
     cache_files.sort();
-    // Its heads and its bodies.
-    assert_eq!(cache_files.len(), 2, "{cache_files:?}");
+    // Its heads, its bodies, and the lock runs sharing them take turns by.
+    assert_eq!(cache_files.len(), 3, "{cache_files:?}");
+    assert_eq!(cache_files[2], "claims.lock");
     let (second, _) = check(project, &[]);
     assert_eq!(first, fresh);
     assert_eq!(second, fresh);
@@ -137,8 +138,9 @@ fn a_cached_run_reports_what_a_fresh_run_reports() {
         .map(|e| e.file_name())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 2, "{names:?}");
+    assert_eq!(names.len(), 3, "{names:?}");
     assert!(cache_files[0] != names[0] && cache_files[1] != names[1]);
+    assert_eq!(names[2], "claims.lock");
 }
 
 #[test]
@@ -434,9 +436,15 @@ fn the_cache_keeps_to_its_own_files_and_to_the_rules_not_the_working_folder() {
     std::fs::write(&rule, format!("{text}\n# edited\n")).unwrap();
     check(project, &["--cache-dir", cache_dir]);
     let kept = names(&shared);
-    // Theirs, and the heads and bodies of the cache of the rules as edited.
-    assert_eq!(kept.len(), 5, "{kept:?}");
-    for name in ["claims-2024-q1.json", "claims-notes.jsonl", "other.txt"] {
+    // Theirs, the heads and bodies of the cache of the rules as edited, and
+    // the lock.
+    assert_eq!(kept.len(), 6, "{kept:?}");
+    for name in [
+        "claims-2024-q1.json",
+        "claims-notes.jsonl",
+        "other.txt",
+        "claims.lock",
+    ] {
         assert!(kept.iter().any(|n| n == name), "{name} gone: {kept:?}");
     }
 
@@ -743,4 +751,95 @@ fn kept_parts_handed_to_a_file_whole_read_as_a_fresh_report() {
     std::fs::write(&troops, text).unwrap();
     let fresh = runs("no escape");
     assert!(fresh.contains('\x07'));
+}
+
+/// Several re-checks at once on one cache (CI jobs sharing a folder): each
+/// prints the report a fresh run prints, and what they leave behind, both
+/// files of the claims cache and `report.parts` added to by each, gives it
+/// again with no warning.
+#[test]
+fn re_checks_at_once_on_one_cache_agree_with_a_fresh_run() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    age_corpus(project);
+    let (_, stderr) = check_human(project, &[]);
+    assert!(stderr.is_empty(), "{stderr}");
+    for round in 0..6 {
+        // Something to add to both caches: a new article, then an edit.
+        match round {
+            0 => {
+                add_copy(project);
+            }
+            _ => {
+                let added = project.join("corpus/zz-added.md");
+                let text = std::fs::read_to_string(&added).unwrap();
+                std::fs::write(
+                    &added,
+                    format!("{text}\nL'Algérie dénonce la présence russe au Mali.\n"),
+                )
+                .unwrap();
+            }
+        }
+        age_corpus(project);
+        let (fresh, _) = check_human(project, &["--no-cache"]);
+        let runs: Vec<_> = (0..6)
+            .map(|_| {
+                std::process::Command::new(assert_cmd::cargo::cargo_bin!("volte"))
+                    .current_dir(project)
+                    .arg("check")
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for run in runs {
+            let out = run.wait_with_output().unwrap();
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert_eq!(
+                String::from_utf8(out.stdout).unwrap(),
+                fresh,
+                "round {round}: {stderr}"
+            );
+            assert!(stderr.is_empty(), "round {round}: {stderr}");
+        }
+        for run in ["after", "after again"] {
+            let (cached, stderr) = check_human(project, &[]);
+            assert_eq!(cached, fresh, "round {round}, {run}");
+            assert!(stderr.is_empty(), "round {round}, {run}: {stderr}");
+        }
+    }
+}
+
+/// A run opens the claims cache only while no other run puts new files in
+/// place or adds to them: it waits for the lock such a run holds.
+#[test]
+fn a_run_waits_for_the_cache_another_run_is_writing() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    age_corpus(project);
+    let (fresh, _) = check_human(project, &["--no-cache"]);
+    check_human(project, &[]);
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(project.join(".volte-cache/claims.lock"))
+        .expect("the lock file");
+    lock.lock().unwrap();
+    let mut run = std::process::Command::new(assert_cmd::cargo::cargo_bin!("volte"))
+        .current_dir(project)
+        .arg("check")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(run.try_wait().unwrap().is_none(), "the run did not wait");
+    lock.unlock().unwrap();
+    let out = run.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), fresh);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -22,9 +22,14 @@
 //! overridden lines, both files are written anew as the articles come, to
 //! temporary names renamed into place at the end (the bodies first: the
 //! heads name the bodies file they go with, by a number drawn for it), so an
-//! interrupted or failed run leaves the old cache whole. No run holds either
-//! file whole. The cache is safe to delete, and a corrupt or foreign one is
-//! ignored with a warning.
+//! interrupted or failed run leaves the old cache whole. Runs sharing the
+//! folder take turns through `claims.lock` in it: one adding to the files or
+//! renaming new ones into place holds it alone, one opening them holds it
+//! with the others that open them, so no run opens a heads file with
+//! another's bodies; a run that finds the files added to meanwhile adds its
+//! entries after those, and one that finds new files in place leaves them.
+//! No run holds either file whole. The cache is safe to delete, and a
+//! corrupt or foreign one is ignored with a warning.
 
 use std::borrow::Cow;
 use std::hash::BuildHasher;
@@ -63,6 +68,8 @@ pub struct Cache {
     /// and its length at the start.
     bodies: Option<std::fs::File>,
     bodies_len: u64,
+    /// The number the two files were written with ([`Header::bodies`]).
+    generation: String,
     /// Held while a body is read where there is no positional read.
     #[cfg(not(unix))]
     seek: std::sync::Mutex<()>,
@@ -453,6 +460,30 @@ fn bodies_header(generation: &str) -> Vec<u8> {
     format!("volte bodies {generation}\n").into_bytes()
 }
 
+/// Runs sharing a cache folder take turns through `claims.lock` in it:
+/// a run adding to the two files, or putting new ones in their place, holds
+/// it alone; a run opening them holds it with the others that open them,
+/// so that it opens a heads file and the bodies file written with it, not
+/// one of each pair. `None` when it cannot be had (no folder yet, or one
+/// that cannot be written to): then the files are used without it, and a
+/// mismatched pair is found, as it always is, by the bodies' first line.
+fn lock(dir: &Path, alone: bool) -> Option<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK))
+        .ok()?;
+    let locked = match alone {
+        true => file.lock(),
+        false => file.lock_shared(),
+    };
+    locked.ok().map(|()| file)
+}
+
+/// The lock file's name in the cache folder ([`lock`]).
+const LOCK: &str = "claims.lock";
+
 /// A number for a new bodies file, so that the heads written with it know
 /// it from any other (one left by a run that stopped between the two
 /// renames, or put in place by another run meanwhile).
@@ -579,6 +610,7 @@ impl Cache {
             file: None,
             bodies: None,
             bodies_len: 0,
+            generation: String::new(),
             lines: 0,
             whole: 0,
             slots: Vec::new(),
@@ -593,8 +625,9 @@ impl Cache {
         let path = cache.file();
         let unreadable =
             |e: std::io::Error| format!("{}: {e}; reading every article", path.display());
-        // Read a block at a time, each block's heads parsed on every core:
-        // the bodies are read one by one, as the articles need them.
+        // Both files opened one after the other, while no run puts others
+        // in their place.
+        let turn = lock(dir, false);
         let mut file = match std::fs::File::open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return cache,
@@ -603,6 +636,11 @@ impl Cache {
                 return cache;
             }
         };
+        let bodies_path = cache.bodies_file();
+        let bodies = std::fs::File::open(&bodies_path);
+        drop(turn);
+        // Read a block at a time, each block's heads parsed on every core:
+        // the bodies are read one by one, as the articles need them.
         let length = file.metadata().map_or(0, |m| m.len());
         // The bytes not yet split into lines, and where they start in the file.
         use std::io::Read as _;
@@ -760,8 +798,7 @@ impl Cache {
             return cache;
         }
         // The bodies file the heads were written with, or nothing is used.
-        let bodies_path = cache.bodies_file();
-        let bodies = std::fs::File::open(&bodies_path).and_then(|mut bodies| {
+        let bodies = bodies.and_then(|mut bodies| {
             let expected = bodies_header(&generation);
             let mut first = vec![0; expected.len()];
             bodies.read_exact(&mut first)?;
@@ -788,6 +825,7 @@ impl Cache {
         }
         cache.lines = found;
         cache.whole = base as u64;
+        cache.generation = generation;
         cache.file = Some(file);
         cache.slots.shrink_to_fit();
         cache.paths.shrink_to_fit();
@@ -859,6 +897,7 @@ impl Cache {
     /// Removes the heads file, so the next run builds the cache anew: for
     /// a body found damaged after the entries were written.
     pub fn discard(&self) -> std::io::Result<()> {
+        let _turn = lock(&self.dir, true);
         std::fs::remove_file(self.file())
     }
 
@@ -948,9 +987,11 @@ impl Cache {
 
     /// Adds `bodies` to the end of the bodies file found, then the heads
     /// `heads` makes for them (given where they start) to the end of the
-    /// heads file, after its last whole line; under a lock on the heads
-    /// file, so that two runs adding at once each land whole, one after the
-    /// other, and each head points at its own body.
+    /// heads file, after its last whole line; holding the cache's lock
+    /// alone ([`lock`]), so that two runs adding at once each land whole,
+    /// one after the other, and each head points at its own body. Files
+    /// another run put in place meanwhile are left as they are: they hold
+    /// a whole cache, and the next run adds what this one would have.
     fn append(
         &self,
         bodies: &[u8],
@@ -961,12 +1002,15 @@ impl Cache {
         let (Some(found), Some(found_bodies)) = (&self.file, &self.bodies) else {
             return Err("not found".into());
         };
+        let _turn = lock(&self.dir, true);
         let mut out = std::fs::OpenOptions::new()
+            .read(true)
             .append(true)
             .open(self.file())
             .map_err(io)?;
         out.lock().map_err(io)?;
         let mut bodies_out = std::fs::OpenOptions::new()
+            .read(true)
             .append(true)
             .open(self.bodies_file())
             .map_err(io)?;
@@ -979,17 +1023,49 @@ impl Cache {
         let unchanged = same(found, &out).map_err(io)?
             && same(found_bodies, &bodies_out).map_err(io)?
             && found_bodies.metadata().map_err(io)?.len() == self.bodies_len;
-        if !unchanged {
-            return Err("changed by another run meanwhile".into());
-        }
-        let lines = heads(self.bodies_len)?;
+        let base = match unchanged {
+            true => self.bodies_len,
+            // Added to by another run (the same pair, each of its additions
+            // whole): this one's go after them.
+            false if self.still_ours(&mut bodies_out, &mut out).map_err(io)? => {
+                bodies_out.metadata().map_err(io)?.len()
+            }
+            false => return Ok(()),
+        };
+        let lines = heads(base)?;
         bodies_out.write_all(bodies).map_err(io)?;
-        if out.metadata().map_err(io)?.len() != self.whole {
+        if unchanged && out.metadata().map_err(io)?.len() != self.whole {
             // A last line cut short goes first.
             out.set_len(self.whole).map_err(io)?;
         }
         // One write: a reader sees the lines whole, or a last one cut short.
         out.write_all(&lines).map_err(io)
+    }
+
+    /// Whether the files now at the cache's paths (open in `bodies` and
+    /// `heads`) are still the pair found at the start, another run having
+    /// only added to them: the bodies start as the ones found did, and the
+    /// heads end with a whole line. Leaves both files' positions anywhere.
+    fn still_ours(
+        &self,
+        bodies: &mut std::fs::File,
+        heads: &mut std::fs::File,
+    ) -> std::io::Result<bool> {
+        use std::io::{Read, Seek, SeekFrom};
+        let expected = bodies_header(&self.generation);
+        let mut first = vec![0; expected.len()];
+        bodies.seek(SeekFrom::Start(0))?;
+        if bodies.read_exact(&mut first).is_err() || first != expected {
+            return Ok(false);
+        }
+        let len = heads.metadata()?.len();
+        if len < self.whole {
+            return Ok(false);
+        }
+        let mut last = [0u8];
+        heads.seek(SeekFrom::Start(len - 1))?;
+        heads.read_exact(&mut last)?;
+        Ok(last[0] == b'\n')
     }
 
     /// How many entries the file found at the start holds.
@@ -1308,9 +1384,12 @@ impl<'c> Store<'c> {
             return Ok(());
         };
         // The bodies first: heads in place before them would name bodies
-        // that are not there yet.
+        // that are not there yet. No other run opens or adds to the two
+        // files in between.
+        let turn = lock(&self.cache.dir, true);
         writer.bodies.commit().map_err(|e| e.to_string())?;
         writer.heads.commit().map_err(|e| e.to_string())?;
+        drop(turn);
         let bodies = self.cache.bodies_file();
         if let Ok(others) = std::fs::read_dir(&self.cache.dir) {
             for other in others.flatten() {

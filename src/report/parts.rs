@@ -21,8 +21,9 @@
 //! parts' texts stay where they are, the old trailer is left unused), under
 //! a lock, so a re-check after one article is added writes the parts it
 //! rendered, not the whole report again; a failed addition is cut off
-//! again. Once the file would hold more unused bytes than used ones, it is
-//! written anew to a temporary file and renamed into place. A file that
+//! again; a run reading the file meanwhile waits for the lock (shared) to
+//! read its trailer. Once the file would hold more unused bytes than used
+//! ones, it is written anew to a temporary file and renamed into place. A file that
 //! does not read back (a run killed while adding to it) is ignored with a
 //! warning, and deleting it costs one full rendering.
 
@@ -247,6 +248,17 @@ fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>, u64)>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
+    // Not while another run adds to it (it holds the lock alone until its
+    // trailer is written); what is there once it is done stays as it is.
+    file.lock_shared()?;
+    let read = read_trailer(&mut file);
+    file.unlock()?;
+    let (entries, len) = read?;
+    Ok(Some((file, entries, len)))
+}
+
+/// The entries of a parts file open in `file`, and its length.
+fn read_trailer(file: &mut File) -> io::Result<(Vec<Entry>, u64)> {
     let corrupt = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
     let len = file.metadata()?.len();
     if len < MAGIC.len() as u64 + 8 {
@@ -275,7 +287,7 @@ fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>, u64)>> {
     {
         return Err(corrupt("damaged (a part out of place)"));
     }
-    Ok(Some((file, entries, len)))
+    Ok((entries, len))
 }
 
 /// This run's parts as they are rendered: texts straight to a temporary file,
