@@ -835,6 +835,15 @@ fn a_run_waits_for_the_cache_another_run_is_writing() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert!(run.try_wait().unwrap().is_none(), "the run did not wait");
     lock.unlock().unwrap();
+    // Then it goes on (a minute is plenty for the bundled corpus).
+    let started = std::time::Instant::now();
+    while run.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            run.kill().unwrap();
+            panic!("the run still waits once the lock is free");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let out = run.wait_with_output().unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), fresh);
     assert!(

@@ -70,6 +70,8 @@ pub struct Cache {
     bodies_len: u64,
     /// The number the two files were written with ([`Header::bodies`]).
     generation: String,
+    /// The heads file's length when opened (what was read of it).
+    heads_len: u64,
     /// Held while a body is read where there is no positional read.
     #[cfg(not(unix))]
     seek: std::sync::Mutex<()>,
@@ -468,11 +470,15 @@ fn bodies_header(generation: &str) -> Vec<u8> {
 /// that cannot be written to): then the files are used without it, and a
 /// mismatched pair is found, as it always is, by the bodies' first line.
 fn lock(dir: &Path, alone: bool) -> Option<std::fs::File> {
+    let path = dir.join(LOCK);
+    // One made by another user may be only theirs to write: it can still
+    // be locked.
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(dir.join(LOCK))
+        .open(&path)
+        .or_else(|_| std::fs::File::open(&path))
         .ok()?;
     let locked = match alone {
         true => file.lock(),
@@ -611,6 +617,7 @@ impl Cache {
             bodies: None,
             bodies_len: 0,
             generation: String::new(),
+            heads_len: 0,
             lines: 0,
             whole: 0,
             slots: Vec::new(),
@@ -628,7 +635,7 @@ impl Cache {
         // Both files opened one after the other, while no run puts others
         // in their place.
         let turn = lock(dir, false);
-        let mut file = match std::fs::File::open(&path) {
+        let file = match std::fs::File::open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return cache,
             Err(e) => {
@@ -637,11 +644,18 @@ impl Cache {
             }
         };
         let bodies_path = cache.bodies_file();
-        let bodies = std::fs::File::open(&bodies_path);
+        let bodies = std::fs::File::open(&bodies_path).and_then(|bodies| {
+            let len = bodies.metadata()?.len();
+            Ok((bodies, len))
+        });
+        // Their lengths now: what another run adds later is not read (its
+        // heads could name bodies past the length taken here).
+        let length = file.metadata().map_or(0, |m| m.len());
         drop(turn);
+        cache.heads_len = length;
         // Read a block at a time, each block's heads parsed on every core:
         // the bodies are read one by one, as the articles need them.
-        let length = file.metadata().map_or(0, |m| m.len());
+        let mut heads = std::io::Read::take(&file, length);
         // The bytes not yet split into lines, and where they start in the file.
         use std::io::Read as _;
         let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
@@ -652,7 +666,7 @@ impl Cache {
         let mut generation = String::new();
         loop {
             let before = buf.len();
-            let read = std::io::Read::take(&mut file, BLOCK as u64).read_to_end(&mut buf);
+            let read = std::io::Read::take(&mut heads, BLOCK as u64).read_to_end(&mut buf);
             let end = match read {
                 Ok(n) => n == 0,
                 Err(e) => {
@@ -798,11 +812,10 @@ impl Cache {
             return cache;
         }
         // The bodies file the heads were written with, or nothing is used.
-        let bodies = bodies.and_then(|mut bodies| {
+        let bodies = bodies.and_then(|(mut bodies, len)| {
             let expected = bodies_header(&generation);
             let mut first = vec![0; expected.len()];
             bodies.read_exact(&mut first)?;
-            let len = bodies.metadata()?.len();
             Ok((first == expected).then_some((bodies, len)))
         });
         match bodies {
@@ -999,9 +1012,9 @@ impl Cache {
     ) -> Result<(), String> {
         use std::io::Write;
         let io = |e: std::io::Error| e.to_string();
-        let (Some(found), Some(found_bodies)) = (&self.file, &self.bodies) else {
+        if self.file.is_none() || self.bodies.is_none() {
             return Err("not found".into());
-        };
+        }
         let _turn = lock(&self.dir, true);
         let mut out = std::fs::OpenOptions::new()
             .read(true)
@@ -1016,21 +1029,19 @@ impl Cache {
             .map_err(io)?;
         // Another volte may have added to them, or put new files in their
         // place, meanwhile.
-        let same = |found: &std::fs::File, now: &std::fs::File| -> std::io::Result<bool> {
-            let (found, now) = (found.metadata()?, now.metadata()?);
-            Ok(now.len() == found.len() && now.modified().ok() == found.modified().ok())
-        };
-        let unchanged = same(found, &out).map_err(io)?
-            && same(found_bodies, &bodies_out).map_err(io)?
-            && found_bodies.metadata().map_err(io)?.len() == self.bodies_len;
-        let base = match unchanged {
-            true => self.bodies_len,
-            // Added to by another run (the same pair, each of its additions
-            // whole): this one's go after them.
-            false if self.still_ours(&mut bodies_out, &mut out).map_err(io)? => {
-                bodies_out.metadata().map_err(io)?.len()
-            }
-            false => return Ok(()),
+        let heads_now = out.metadata().map_err(io)?.len();
+        let bodies_now = bodies_out.metadata().map_err(io)?.len();
+        let unchanged = heads_now == self.heads_len && bodies_now == self.bodies_len;
+        let base = match self.still_ours(&mut bodies_out, &mut out).map_err(io)? {
+            // Another run's files, a whole cache: left as they are.
+            None => return Ok(()),
+            Some(_) if unchanged => self.bodies_len,
+            // Added to by another run (each of its additions whole): this
+            // one's go after them.
+            Some(true) => bodies_now,
+            // A last line cut short after another run added to them: left
+            // for the next run, which cuts it off.
+            Some(false) => return Ok(()),
         };
         let lines = heads(base)?;
         bodies_out.write_all(bodies).map_err(io)?;
@@ -1044,28 +1055,29 @@ impl Cache {
 
     /// Whether the files now at the cache's paths (open in `bodies` and
     /// `heads`) are still the pair found at the start, another run having
-    /// only added to them: the bodies start as the ones found did, and the
-    /// heads end with a whole line. Leaves both files' positions anywhere.
+    /// at most added to them (the bodies start as the ones found did, and
+    /// neither is shorter): `None` when not; else whether the heads end
+    /// with a whole line. Leaves both files' positions anywhere.
     fn still_ours(
         &self,
         bodies: &mut std::fs::File,
         heads: &mut std::fs::File,
-    ) -> std::io::Result<bool> {
+    ) -> std::io::Result<Option<bool>> {
         use std::io::{Read, Seek, SeekFrom};
         let expected = bodies_header(&self.generation);
         let mut first = vec![0; expected.len()];
         bodies.seek(SeekFrom::Start(0))?;
         if bodies.read_exact(&mut first).is_err() || first != expected {
-            return Ok(false);
+            return Ok(None);
         }
         let len = heads.metadata()?.len();
-        if len < self.whole {
-            return Ok(false);
+        if len < self.heads_len || bodies.metadata()?.len() < self.bodies_len {
+            return Ok(None);
         }
         let mut last = [0u8];
         heads.seek(SeekFrom::Start(len - 1))?;
         heads.read_exact(&mut last)?;
-        Ok(last[0] == b'\n')
+        Ok(Some(last[0] == b'\n'))
     }
 
     /// How many entries the file found at the start holds.

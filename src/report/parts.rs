@@ -21,8 +21,9 @@
 //! parts' texts stay where they are, the old trailer is left unused), under
 //! a lock, so a re-check after one article is added writes the parts it
 //! rendered, not the whole report again; a failed addition is cut off
-//! again; a run reading the file meanwhile waits for the lock (shared) to
-//! read its trailer. Once the file would hold more unused bytes than used
+//! again; a run that finds another adding to it (the lock taken) renders
+//! every part and writes a file of its own, rather than wait for the other
+//! run's report, which may be a while (`volte check | less`). Once the file would hold more unused bytes than used
 //! ones, it is written anew to a temporary file and renamed into place. A file that
 //! does not read back (a run killed while adding to it) is ignored with a
 //! warning, and deleting it costs one full rendering.
@@ -249,10 +250,18 @@ fn read_entries(path: &Path) -> io::Result<Option<(File, Vec<Entry>, u64)>> {
         Err(e) => return Err(e),
     };
     // Not while another run adds to it (it holds the lock alone until its
-    // trailer is written); what is there once it is done stays as it is.
-    file.lock_shared()?;
+    // trailer is written, which may be a while: its report goes out as it
+    // is rendered): then this run renders every part, and writes a file
+    // of its own. Where there are no locks, the file is read as it is.
+    let locked = match file.try_lock_shared() {
+        Ok(()) => true,
+        Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+        Err(std::fs::TryLockError::Error(_)) => false,
+    };
     let read = read_trailer(&mut file);
-    file.unlock()?;
+    if locked {
+        let _ = file.unlock();
+    }
     let (entries, len) = read?;
     Ok(Some((file, entries, len)))
 }
@@ -357,7 +366,9 @@ impl Writer {
     /// that long (no other run added to it meanwhile).
     fn add_to(path: &Path, len: u64) -> io::Result<Writer> {
         let file = std::fs::OpenOptions::new().append(true).open(path)?;
-        file.lock()?;
+        // Another run adding to it goes on alone: this one writes a file of
+        // its own instead.
+        file.try_lock().map_err(io::Error::from)?;
         if file.metadata()?.len() != len {
             return Err(io::Error::other("changed by another run meanwhile"));
         }
