@@ -714,15 +714,20 @@ fn kept_parts_handed_to_a_file_whole_read_as_a_fresh_report() {
     };
     // A quoted sentence with a control byte that goes out as it is while
     // no escape sequence has been stripped.
-    let signed = project.join("corpus/2015-06-20-accord-alger-signe-bamako.md");
+    // Puts `new` in place of `old` in an article; gives its text before.
+    let replace = |article: &str, old: &str, new: &str| -> String {
+        let path = project.join("corpus").join(article);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(old), "{article}: {old}");
+        std::fs::write(&path, text.replacen(old, new, 1)).unwrap();
+        text
+    };
     let sentence = "et toutes les parties se sont engagées à l'appliquer sans tarder.";
-    let text = std::fs::read_to_string(&signed).unwrap();
-    assert!(text.contains(sentence));
-    std::fs::write(
-        &signed,
-        text.replacen(sentence, &format!("\x07{sentence}"), 1),
-    )
-    .unwrap();
+    replace(
+        "2015-06-20-accord-alger-signe-bamako.md",
+        sentence,
+        &format!("\x07{sentence}"),
+    );
     let fresh = runs("a bell");
     assert!(fresh.contains('\x07'));
 
@@ -730,15 +735,9 @@ fn kept_parts_handed_to_a_file_whole_read_as_a_fresh_report() {
     // before the bell's: a plain report strips it and, from there on,
     // every control byte, so no part after it is handed over as it is
     // kept, nor is its own part.
-    let troops = project.join("corpus/2011-12-militaires-algeriens-nord-mali.md");
+    let troops = "2011-12-militaires-algeriens-nord-mali.md";
     let heading = "# Lutte contre Aqmi : des soldats algériens présents dans le nord du Mali";
-    let text = std::fs::read_to_string(&troops).unwrap();
-    assert!(text.contains(heading));
-    std::fs::write(
-        &troops,
-        text.replacen(heading, &format!("{heading}\x1b[0m"), 1),
-    )
-    .unwrap();
+    let text = replace(troops, heading, &format!("{heading}\x1b[0m"));
     let fresh = runs("an escape");
     assert!(
         !fresh.contains('\x1b') && !fresh.contains('\x07'),
@@ -748,7 +747,7 @@ fn kept_parts_handed_to_a_file_whole_read_as_a_fresh_report() {
     assert!(parts.contains(&0x1b) && parts.contains(&0x07));
 
     // With the escape gone, every part is handed over whole again.
-    std::fs::write(&troops, text).unwrap();
+    std::fs::write(project.join("corpus").join(troops), text).unwrap();
     let fresh = runs("no escape");
     assert!(fresh.contains('\x07'));
 }

@@ -1265,18 +1265,25 @@ mod tests {
             "c/2019/x.md",
             "c/2019-01.md",
         ];
-        let mut files: Vec<ArticleFile> = names
-            .iter()
-            .map(|n| ArticleFile {
-                path: PathBuf::from(n),
-                stamp: None,
-            })
-            .collect();
-        sort_by_path(&mut files);
-        let by_key: Vec<PathBuf> = files.into_iter().map(|f| f.path).collect();
-        let mut by_path: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
-        by_path.sort();
-        assert_eq!(by_key, by_path);
+        // The listing's order, and `Path`'s.
+        let orders = |paths: Vec<PathBuf>| {
+            let mut files: Vec<ArticleFile> = paths
+                .iter()
+                .map(|path| ArticleFile {
+                    path: path.clone(),
+                    stamp: None,
+                })
+                .collect();
+            sort_by_path(&mut files);
+            let mut sorted = paths;
+            sorted.sort();
+            (
+                files.into_iter().map(|f| f.path).collect::<Vec<_>>(),
+                sorted,
+            )
+        };
+        let (listed, sorted) = orders(names.iter().map(PathBuf::from).collect());
+        assert_eq!(listed, sorted);
 
         // Many paths, in many orders: every permutation is undone.
         let mut seed = 7u64;
@@ -1299,18 +1306,8 @@ mod tests {
                     PathBuf::from(format!("{}/{round}", parts.join("/")))
                 })
                 .collect();
-            let mut files: Vec<ArticleFile> = paths
-                .iter()
-                .map(|p| ArticleFile {
-                    path: p.clone(),
-                    stamp: None,
-                })
-                .collect();
-            sort_by_path(&mut files);
-            let got: Vec<PathBuf> = files.into_iter().map(|f| f.path).collect();
-            let mut want = paths;
-            want.sort();
-            assert_eq!(got, want, "round {round}");
+            let (listed, sorted) = orders(paths);
+            assert_eq!(listed, sorted, "round {round}");
         }
     }
 
