@@ -326,10 +326,18 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
                 .as_ref()
                 .zip(cache_key.clone())
                 .map(|(dir, key)| Cache::open(dir, key));
-            rulebook.prefilter(&rulebook.language);
+            // A re-check reads few articles, if any: the prefilter is built
+            // for them only when they are more than a few (see `Whole`).
+            if cache.as_ref().is_none_or(Cache::is_empty) {
+                rulebook.prefilter(&rulebook.language);
+            }
             cache
         },
     );
+    let whole = Whole::new(match &cache {
+        Some(cache) if !cache.is_empty() => WHOLE_FIRST,
+        _ => 0,
+    });
     let listing = listing?;
     // In path order, whichever thread finished first: skipped files, errors
     // (all of them, reported together) and reused ids, as `corpus::load` does.
@@ -402,8 +410,11 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
                         file,
                         place,
                         links,
-                        &rulebook,
-                        match_options,
+                        Matching {
+                            rulebook: &rulebook,
+                            options: match_options,
+                            whole: &whole,
+                        },
                         cache.as_ref().map(|c| (c, options.lazy)),
                         worker,
                     )
@@ -534,6 +545,41 @@ impl Place<'_> {
             None => corpus::display_path(path),
         }
     }
+}
+
+/// How many articles a re-check reads before it builds the prefilter.
+const WHOLE_FIRST: usize = 16;
+
+/// The articles still to be read whole, every sentence matched, rather
+/// than through the prefilter, which finds the same claims. Building the
+/// prefilter takes about 22 M instructions, as long as reading a hundred
+/// articles whole; a re-check reads one or two, so a run whose cache has
+/// entries reads its first [`WHOLE_FIRST`] that way and builds the
+/// prefilter only when more come.
+struct Whole(std::sync::atomic::AtomicUsize);
+
+impl Whole {
+    fn new(first: usize) -> Whole {
+        Whole(std::sync::atomic::AtomicUsize::new(first))
+    }
+
+    /// Whether the next article read is read whole.
+    fn take(&self) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.0.load(Relaxed) > 0
+            && self
+                .0
+                .fetch_update(Relaxed, Relaxed, |left| left.checked_sub(1))
+                .is_ok()
+    }
+}
+
+/// What an article read is matched with.
+#[derive(Clone, Copy)]
+struct Matching<'a> {
+    rulebook: &'a Rulebook,
+    options: Options,
+    whole: &'a Whole,
 }
 
 /// What a worker keeps from article to article.
@@ -857,8 +903,7 @@ fn open_and_read<'c>(
     file: &corpus::ArticleFile,
     place: Place<'_>,
     links: bool,
-    rulebook: &Rulebook,
-    options: Options,
+    matching: Matching<'_>,
     cache: Option<(&'c Cache, bool)>,
     worker: &mut Worker,
 ) -> (Option<corpus::FileKey>, Result<Got<'c>, Error>) {
@@ -918,7 +963,7 @@ fn open_and_read<'c>(
             }
         }
     }
-    let outcome = read_one(opened, place, rulebook, options, cache, slot, worker);
+    let outcome = read_one(opened, place, matching, cache, slot, worker);
     (same, outcome.map(Got::Read))
 }
 
@@ -941,12 +986,12 @@ struct Outcome<'c> {
 fn read_one<'c>(
     opened: Opened,
     place: Place<'_>,
-    rulebook: &Rulebook,
-    options: Options,
+    matching: Matching<'_>,
     cache: Option<&'c Cache>,
     slot: Option<&'c Slot>,
     worker: &mut Worker,
 ) -> Result<Outcome<'c>, Error> {
+    let rulebook = matching.rulebook;
     let Worker {
         scratch,
         buffer,
@@ -1008,6 +1053,10 @@ fn read_one<'c>(
     }
     let mut article = corpus::article_from_bytes(path, bytes, &rulebook.language)?;
     // Claims point at their article by index, given when batches merge.
+    let options = Options {
+        full_scan: matching.options.full_scan || matching.whole.take(),
+        ..matching.options
+    };
     let analysis = matcher::analyze(0, &article, rulebook, options, scratch)?;
     // The text's room serves the worker's next article.
     *buffer = std::mem::take(&mut article.text).into_bytes();

@@ -17,7 +17,10 @@ fn claims(rules: &Path, corpus: &Path, full_scan: bool) -> Vec<String> {
         include_comments: true,
         ..Default::default()
     };
-    let run = pipeline::run(rules, corpus, &options).expect("the run succeeds");
+    claims_of(&pipeline::run(rules, corpus, &options).expect("the run succeeds"))
+}
+
+fn claims_of(run: &pipeline::Run) -> Vec<String> {
     run.claims
         .iter()
         .map(|c| {
@@ -53,6 +56,42 @@ fn the_prefilter_finds_every_claim_of_the_bundled_and_evaluation_corpora() {
         }
     }
     assert!(found > 500, "only {found} claims compared");
+}
+
+#[test]
+fn a_recheck_reads_its_few_articles_whole_and_finds_what_a_fresh_run_finds() {
+    let project = project_with_bundled_corpus();
+    let (rules, corpus) = (project.path().join("rules"), project.path().join("corpus"));
+    let cached = RunOptions {
+        include_comments: true,
+        cache: Some(project.path().join("cache")),
+        ..Default::default()
+    };
+    let recheck = || pipeline::run(&rules, &corpus, &cached).expect("the run succeeds");
+    assert!(
+        recheck().rulebook.prefilters_built(),
+        "a first run builds it"
+    );
+    let article = std::fs::read_to_string(corpus.join("2024-01-26-fin-accord-alger.md")).unwrap();
+    let add = |from: usize, to: usize| {
+        for n in from..to {
+            let text = article.replacen("id: ", &format!("id: added-{n}-"), 1);
+            std::fs::write(corpus.join(format!("zz-added-{n}.md")), text).unwrap();
+        }
+    };
+    // Two articles to read: read whole, the prefilter left unbuilt.
+    add(0, 2);
+    let run = recheck();
+    assert!(!run.rulebook.prefilters_built());
+    assert_eq!(run.cached, 11);
+    assert_eq!(claims_of(&run), claims(&rules, &corpus, true));
+    // Twenty: the first sixteen whole, the others through the prefilter.
+    add(2, 22);
+    let run = recheck();
+    assert!(run.rulebook.prefilters_built());
+    assert_eq!(run.cached, 13);
+    assert_eq!(claims_of(&run), claims(&rules, &corpus, true));
+    assert_eq!(claims_of(&run), claims(&rules, &corpus, false));
 }
 
 #[test]

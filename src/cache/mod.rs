@@ -414,33 +414,53 @@ impl<'a> Sum<'a> {
     }
 
     /// Reads a head's sum; `None` for anything else (the body is then read).
+    /// One pass over the bytes: a re-check reads one sum per article.
     pub fn parse(text: &'a str) -> Option<Sum<'a>> {
-        let mut fields = text.splitn(6, ':');
-        let digest = hex::decode(fields.next()?.as_bytes())?;
-        let mut number = || -> Option<usize> {
-            let field = fields.next()?;
-            (!field.is_empty() && field.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| field.parse().ok())
-                .flatten()
-        };
-        let (sentences, claims, id_line) = (number()?, number()?, number()?);
-        let propositions = fields.next()?;
-        let mut last: Option<u32> = None;
-        for p in propositions.split(',').filter(|_| !propositions.is_empty()) {
-            let good = !p.is_empty() && p.len() < 10 && p.bytes().all(|b| b.is_ascii_digit());
-            let p: u32 = good.then(|| p.parse().ok()).flatten()?;
-            if last.is_some_and(|l| l >= p) {
+        let bytes = text.as_bytes();
+        let digest = hex::decode(bytes.get(..32)?)?;
+        let mut at = 32;
+        // The field from `at + 1` to the next colon, which must follow.
+        let mut field = || -> Option<&'a [u8]> {
+            if bytes.get(at) != Some(&b':') {
                 return None;
             }
-            last = Some(p);
+            let start = at + 1;
+            at = start + memchr::memchr(b':', &bytes[start..])?;
+            Some(&bytes[start..at])
+        };
+        let number = |field: &[u8]| -> Option<usize> {
+            if field.is_empty() {
+                return None;
+            }
+            field.iter().try_fold(0usize, |n, &b| {
+                b.is_ascii_digit()
+                    .then(|| n.checked_mul(10)?.checked_add(usize::from(b - b'0')))
+                    .flatten()
+            })
+        };
+        let sentences = number(field()?)?;
+        let claims = number(field()?)?;
+        let id_line = number(field()?)?;
+        let propositions = field()?;
+        let mut last: Option<u32> = None;
+        if !propositions.is_empty() {
+            for p in propositions.split(|&b| b == b',') {
+                // Under ten digits: a `u32`.
+                let p = (p.len() < 10).then(|| number(p)).flatten()? as u32;
+                if last.is_some_and(|l| l >= p) {
+                    return None;
+                }
+                last = Some(p);
+            }
         }
-        let id = fields.next()?;
+        let id = &text[at + 1..];
         (!id.is_empty()).then_some(Sum {
             digest,
             sentences,
             claims,
             id_line: (id_line > 0).then_some(id_line),
-            propositions,
+            // Only ASCII digits and commas: on character boundaries.
+            propositions: &text[at - propositions.len()..at],
             id,
         })
     }
@@ -1589,6 +1609,9 @@ mod tests {
         }
         let good = "00112233445566778899aabbccddeeff:12:3:4:2,7:a-1";
         assert!(Sum::parse(good).is_some());
+        let bare = Sum::parse("00112233445566778899aabbccddeeff:12:0:0::rfi:2012").unwrap();
+        assert_eq!((bare.id, bare.id_line), ("rfi:2012", None));
+        assert_eq!(bare.propositions().count(), 0);
         for bad in [
             "",
             "00112233445566778899aabbccddeeff:12:3:4:2,7",
@@ -1601,6 +1624,9 @@ mod tests {
             "00112233445566778899aabbccddeeff:12:3:4:2,2:a-1",
             "00112233445566778899aabbccddeeff:12:3:4:2,,7:a-1",
             "00112233445566778899aabbccddeeff:12:3:4:99999999999:a-1",
+            "00112233445566778899aabbccddeeff0:12:3:4:2,7:a-1",
+            "00112233445566778899aabbccddeeff:99999999999999999999999:3:4:2:a-1",
+            "00112233445566778899aabbccddeeff:12:3:4:2,:a-1",
         ] {
             assert!(Sum::parse(bad).is_none(), "{bad}");
         }

@@ -377,6 +377,11 @@ impl Rulebook {
             .find(|(l, _)| l == language)
             .and_then(|(_, p)| p.as_ref())
     }
+
+    /// Whether the prefilters have been built (by [`Rulebook::prefilter`]).
+    pub fn prefilters_built(&self) -> bool {
+        self.prefilters.get().is_some()
+    }
 }
 
 /// The `*.yaml` and `*.yml` files directly inside `dir`, sorted.
