@@ -190,6 +190,9 @@ pub struct Lexicon {
     /// Hedge phrases as folded word sequences.
     pub hedges: Vec<Vec<String>>,
     abbreviations: HashSet<String>,
+    /// The length of the longest, in bytes: a longer word is none of them
+    /// (most words before a period), without hashing it.
+    longest_abbreviation: usize,
     months: HashMap<String, u8>,
     comment_headings: Vec<String>,
     /// Phrases that open a hypothetical clause (si, if), and the idioms that
@@ -300,6 +303,7 @@ impl Lexicon {
             clause_breaks: file.clause_breaks.iter().map(|w| fold(w)).collect(),
             hedges: Vec::new(),
             idioms: Vec::new(),
+            longest_abbreviation: file.abbreviations.iter().map(String::len).max().unwrap_or(0),
             abbreviations: file.abbreviations.into_iter().collect(),
             months: file.months.iter().map(|(k, v)| (fold(k), *v)).collect(),
             comment_headings: file.comment_headings.iter().map(|w| fold(w)).collect(),
@@ -484,7 +488,7 @@ impl Lexicon {
 
     /// True when `word` (as written, before its period) is an abbreviation.
     pub fn is_abbreviation(&self, word: &str) -> bool {
-        self.abbreviations.contains(word)
+        word.len() <= self.longest_abbreviation && self.abbreviations.contains(word)
     }
 
     pub fn month(&self, folded: &str) -> Option<u8> {
