@@ -303,7 +303,12 @@ impl Lexicon {
             clause_breaks: file.clause_breaks.iter().map(|w| fold(w)).collect(),
             hedges: Vec::new(),
             idioms: Vec::new(),
-            longest_abbreviation: file.abbreviations.iter().map(String::len).max().unwrap_or(0),
+            longest_abbreviation: file
+                .abbreviations
+                .iter()
+                .map(String::len)
+                .max()
+                .unwrap_or(0),
             abbreviations: file.abbreviations.into_iter().collect(),
             months: file.months.iter().map(|(k, v)| (fold(k), *v)).collect(),
             comment_headings: file.comment_headings.iter().map(|w| fold(w)).collect(),

@@ -39,11 +39,24 @@ pub fn set_plain(plain: bool) {
     PLAIN.store(plain, Ordering::Relaxed);
 }
 
-fn paint(style: Style, text: &str) -> String {
-    if PLAIN.load(Ordering::Relaxed) {
-        text.to_string()
-    } else {
-        format!("{style}{text}{style:#}")
+/// `text` in `style`, or as it is when the report is plain: written
+/// straight into the report, as is everything a timeline entry or a
+/// contradiction shows, not made a `String` of first (a few of those for
+/// each line were a third of the rendering).
+fn paint<T: std::fmt::Display>(style: Style, text: T) -> Painted<T> {
+    Painted(style, text)
+}
+
+struct Painted<T>(Style, T);
+
+impl<T: std::fmt::Display> std::fmt::Display for Painted<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Painted(style, text) = self;
+        if PLAIN.load(Ordering::Relaxed) {
+            write!(f, "{text}")
+        } else {
+            write!(f, "{style}{text}{style:#}")
+        }
     }
 }
 
@@ -331,19 +344,22 @@ fn source_width(p: &PropositionOut) -> usize {
 }
 
 fn timeline_entry(e: &TimelineOut, source_width: usize, out: &mut String) {
-    let stance = format!("{:<8}", e.stance.as_str());
-    let lines: Vec<String> = e.lines.iter().map(ToString::to_string).collect();
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "  {:<10}  {}  {:<width$}  {}:{}{}",
+        "  {:<10}  {}  {:<width$}  {}:",
         e.date,
-        paint(position_style(e.stance), &stance),
+        paint(
+            position_style(e.stance),
+            format_args!("{:<8}", e.stance.as_str())
+        ),
         truncate(&e.source, 28),
         e.path,
-        lines.join(","),
-        hedged(e.hedged),
         width = source_width
     );
+    for (i, line) in e.lines.iter().enumerate() {
+        let _ = write!(out, "{}{line}", if i == 0 { "" } else { "," });
+    }
+    let _ = writeln!(out, "{}", Hedged(e.hedged));
 }
 
 /// Timeline entries or contradiction groups rendered at a time, a piece per task.
@@ -427,8 +443,8 @@ fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {
             "  {}  {} {} contradicts itself{}",
             paint(kind_style(Kind::Internal), "✗ internal"),
             first.a.date,
-            who(&first.a),
-            acknowledged(first)
+            Who(&first.a),
+            Acknowledged(first)
         );
         quote(&first.a, "      ", out);
         quote(&first.b, "      ", out);
@@ -439,17 +455,16 @@ fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {
         Kind::Reversal => 1,
     });
     let style = kind_style(worst.unwrap_or(Kind::Reversal));
-    let earlier = if group.len() == 1 {
-        "1 earlier article".to_string()
-    } else {
-        format!("{} earlier articles", group.len())
+    let (earlier, s) = match group.len() {
+        1 => (1, ""),
+        n => (n, "s"),
     };
     let _ = writeln!(
         out,
-        "  {}  {} {} ({}) contradicts {earlier}:",
+        "  {}  {} {} ({}) contradicts {earlier} earlier article{s}:",
         paint(style, "✗"),
         first.b.date,
-        who(&first.b),
+        Who(&first.b),
         paint(stance_style(first.b.stance), first.b.stance.as_str()),
     );
     quote(&first.b, "      ", out);
@@ -457,21 +472,30 @@ fn contradiction_group(group: &[&ContradictionOut], out: &mut String) {
         let _ = writeln!(
             out,
             "    {}  {} {} {}{}",
-            paint(kind_style(c.kind), &format!("{:<8}", c.kind.as_str())),
+            paint(kind_style(c.kind), format_args!("{:<8}", c.kind.as_str())),
             c.a.date,
-            who(&c.a),
+            Who(&c.a),
             paint(stance_style(c.a.stance), c.a.stance.as_str()),
-            acknowledged(c)
+            Acknowledged(c)
         );
         quote(&c.a, "              ", out);
     }
 }
 
-fn acknowledged(c: &ContradictionOut) -> String {
-    match (&c.acknowledged_reason, c.fails) {
-        (Some(reason), _) => paint(DIM, &format!(" (acknowledged: {reason})")),
-        (None, false) => paint(DIM, " (does not fail the build)"),
-        (None, true) => String::new(),
+/// Why a contradiction does not fail the build, dimmed, when it does not.
+struct Acknowledged<'a>(&'a ContradictionOut);
+
+impl std::fmt::Display for Acknowledged<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.0.acknowledged_reason, self.0.fails) {
+            (Some(reason), _) => write!(
+                f,
+                "{}",
+                paint(DIM, format_args!(" (acknowledged: {reason})"))
+            ),
+            (None, false) => write!(f, "{}", paint(DIM, " (does not fail the build)")),
+            (None, true) => Ok(()),
+        }
     }
 }
 
@@ -482,29 +506,39 @@ fn stance_style(stance: Stance) -> Style {
     }
 }
 
-fn who(side: &Side) -> String {
-    if side.source.is_empty() {
-        side.article.to_string()
-    } else {
-        format!("{} [{}]", side.source, side.article)
+/// The source and id of a side's article, or its id alone.
+struct Who<'a>(&'a Side);
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let side = self.0;
+        if side.source.is_empty() {
+            write!(f, "{}", side.article)
+        } else {
+            write!(f, "{} [{}]", side.source, side.article)
+        }
     }
 }
 
 /// " (hedged)" after a hedged stance, dimmed.
-fn hedged(hedged: bool) -> String {
-    if hedged {
-        paint(DIM, " (hedged)")
-    } else {
-        String::new()
+struct Hedged(bool);
+
+impl std::fmt::Display for Hedged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 {
+            write!(f, "{}", paint(DIM, " (hedged)"))
+        } else {
+            Ok(())
+        }
     }
 }
 
 fn quote(side: &Side, indent: &str, out: &mut String) {
-    let hedged = hedged(side.hedged);
     let _ = writeln!(
         out,
-        "{indent}{}{hedged}",
-        paint(CYAN, &format!("{}:{}", side.path, side.line))
+        "{indent}{}{}",
+        paint(CYAN, format_args!("{}:{}", side.path, side.line)),
+        Hedged(side.hedged)
     );
     let _ = writeln!(out, "{indent}« {} »", side.sentence);
 }
@@ -525,12 +559,12 @@ fn summary_text(s: &Summary) -> String {
         .map(|r| format!(" since {r}"))
         .unwrap_or_default();
     let verdict = if s.contradictions == 0 {
-        paint(GREEN.bold(), &format!("no contradiction{since}"))
+        paint(GREEN.bold(), format_args!("no contradiction{since}")).to_string()
     } else {
         let failing = if s.failing == 0 {
-            paint(GREEN.bold(), "none fails the build")
+            paint(GREEN.bold(), "none fails the build").to_string()
         } else {
-            paint(RED.bold(), &format!("{} failing", s.failing))
+            paint(RED.bold(), format_args!("{} failing", s.failing)).to_string()
         };
         format!(
             "{}{since} ({}), {failing}",
@@ -552,13 +586,13 @@ fn summary_text(s: &Summary) -> String {
     )
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
+fn truncate(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if s.len() <= max || s.chars().count() <= max {
+        s.into()
     } else {
         let mut t: String = s.chars().take(max - 1).collect();
         t.push('…');
-        t
+        t.into()
     }
 }
 
