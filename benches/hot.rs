@@ -66,7 +66,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for a in &f.articles {
-                tokens::tokenize(&a.text[a.body.clone()], a.body.start, lexicon, &mut out);
+                tokens::tokenize(&a.text[a.body()], a.body().start, lexicon, &mut out);
                 n += out.len();
             }
             black_box(n)
@@ -76,7 +76,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for a in &f.articles {
-                n += sentences::split(&a.text, a.body.clone(), lexicon, &f.rulebook.lexicons).len();
+                n += sentences::split(&a.text, a.body(), lexicon, &f.rulebook.lexicons).len();
             }
             black_box(n)
         })
@@ -89,7 +89,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut hits = 0;
             for a in &f.articles {
-                prefilter.scan(&a.text, a.body.clone(), |at, _| {
+                prefilter.scan(&a.text, a.body(), |at, _| {
                     hits += 1;
                     at
                 });
@@ -103,7 +103,7 @@ fn stages(c: &mut Criterion) {
         .iter()
         .map(|a| {
             let lexicon = f.rulebook.lexicon("fr").expect("a French lexicon");
-            sentences::split(&a.text, a.body.clone(), lexicon, &f.rulebook.lexicons)
+            sentences::split(&a.text, a.body(), lexicon, &f.rulebook.lexicons)
                 .iter()
                 .map(|s| s.span.start)
                 .collect()
@@ -113,7 +113,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut hits = 0;
             for (a, cuts) in f.articles.iter().zip(&cuts) {
-                prefilter.scan_pieces(&a.text, a.body.clone(), cuts, |at, _| {
+                prefilter.scan_pieces(&a.text, a.body(), cuts, |at, _| {
                     hits += 1;
                     at
                 });
@@ -149,7 +149,7 @@ fn stages(c: &mut Criterion) {
         .articles
         .iter()
         .filter_map(|a| {
-            let stance: Vec<&str> = a.text[a.body.clone()]
+            let stance: Vec<&str> = a.text[a.body()]
                 .split_inclusive(". ")
                 .filter(|s| s.contains("a-t-on appris"))
                 .collect();

@@ -33,8 +33,8 @@ pub fn front_matter(data: &[u8]) {
     }
     match corpus::parse_article(PathBuf::from("corpus/fuzz.md"), text, "fr") {
         Ok(article) => {
-            assert!(article.body.start <= article.body.end);
-            assert!(article.body.end <= article.text.len());
+            assert!(article.body().start <= article.body().end);
+            assert!(article.body().end <= article.text.len());
         }
         Err(volte::Error::Article { line, .. }) => {
             assert!((1..=lines).contains(&line), "line {line} of {lines}");

@@ -192,7 +192,7 @@ pub fn analyze(
         .lexicon(article.lang())
         .ok_or_else(|| Error::Article {
             path: article.path.clone(),
-            line: article.lang_line,
+            line: article.lang_line as usize,
             message: format!(
             "no lexicon for language `{}` (have: {}); add rules/lexicons/{}.yaml or fix `lang:`",
             article.lang(),
@@ -204,13 +204,7 @@ pub fn analyze(
     let lines = std::cell::RefCell::new(LineCounter::default());
     let line_of = |offset: usize| lines.borrow_mut().line(text, offset);
     let mut all = std::mem::take(&mut scratch.sentences);
-    sentences::split_into(
-        text,
-        article.body.clone(),
-        lexicon,
-        &rulebook.lexicons,
-        &mut all,
-    );
+    sentences::split_into(text, article.body(), lexicon, &rulebook.lexicons, &mut all);
     let all = bounded(text, all);
     let prefilter = if options.detail || options.full_scan {
         None
@@ -221,7 +215,7 @@ pub fn analyze(
         mark_sentences(
             prefilter,
             text,
-            article.body.clone(),
+            article.body(),
             &all,
             options.include_comments,
             scratch,

@@ -736,7 +736,7 @@ impl<'c> Merged<'c> {
                 }
                 self.errors.push(Error::DuplicateId {
                     path: outcome.article.path.clone(),
-                    line: outcome.article.id_line.unwrap_or(1),
+                    line: outcome.article.id_line.unwrap_or(1) as usize,
                     first,
                     id: outcome.article.id().to_string(),
                 });

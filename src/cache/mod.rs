@@ -407,7 +407,11 @@ impl<'a> Sum<'a> {
         let mut out = String::with_capacity(64 + article.id().len());
         hex::encode_into(&Sum::digest(body), &mut out);
         let mut number = itoa::Buffer::new();
-        for n in [sentences, claims.len(), article.id_line.unwrap_or(0)] {
+        for n in [
+            sentences,
+            claims.len(),
+            article.id_line.unwrap_or(0) as usize,
+        ] {
             out.push(':');
             out.push_str(number.format(n));
         }
@@ -1481,9 +1485,9 @@ impl<'a> CachedArticle<'a> {
             url: article.url().map(Cow::from),
             lang: article.lang().into(),
             date_note: article.date_note().map(Cow::from),
-            id_line: article.id_line,
-            date_line: article.date_line,
-            lang_line: article.lang_line,
+            id_line: article.id_line.map(|l| l as usize),
+            date_line: article.date_line as usize,
+            lang_line: article.lang_line as usize,
         }
     }
 
@@ -1498,9 +1502,9 @@ impl<'a> CachedArticle<'a> {
             date_note: self.date_note.as_deref(),
         };
         let mut article = Article::new(names, path, PartialDate::parse(&self.date).ok()?);
-        article.id_line = self.id_line;
-        article.date_line = self.date_line;
-        article.lang_line = self.lang_line;
+        article.id_line = self.id_line.map(corpus::line32);
+        article.date_line = corpus::line32(self.date_line);
+        article.lang_line = corpus::line32(self.lang_line);
         Some(article)
     }
 }

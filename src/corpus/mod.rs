@@ -37,14 +37,21 @@ pub struct Article {
     pub date: PartialDate,
     /// The whole file, front matter included, so offsets give real line numbers.
     pub text: String,
-    /// Where the body starts and ends in `text`.
-    pub body: Range<usize>,
+    /// Where the body starts and ends in `text` ([`Article::body`]); an
+    /// article is at most [`MAX_ARTICLE_BYTES`] long, so the offsets and
+    /// line numbers are kept as `u32` (a million articles are kept).
+    body: Range<u32>,
     /// The line of `id:` in the front matter, when it has one.
-    pub id_line: Option<usize>,
+    pub id_line: Option<u32>,
     /// The line of `date:` in the front matter.
-    pub date_line: usize,
+    pub date_line: u32,
     /// The line of `lang:`, else of the front matter's first line.
-    pub lang_line: usize,
+    pub lang_line: u32,
+}
+
+/// A line number as an [`Article`] keeps it.
+pub fn line32(line: usize) -> u32 {
+    u32::try_from(line).unwrap_or(u32::MAX)
 }
 
 /// What an article is called and said to be, to make an [`Article`] of.
@@ -103,6 +110,17 @@ impl Article {
 
     fn optional(&self, i: usize, bit: u8) -> Option<&str> {
         (self.present & bit != 0).then(|| self.field(i))
+    }
+
+    /// Where the body starts and ends in `text`.
+    pub fn body(&self) -> Range<usize> {
+        self.body.start as usize..self.body.end as usize
+    }
+
+    /// Sets where the body is in `text`.
+    pub fn set_body(&mut self, body: Range<usize>) {
+        let at = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
+        self.body = at(body.start)..at(body.end);
     }
 
     pub fn id(&self) -> &str {
@@ -725,7 +743,7 @@ pub fn load_all(dir: &Path, default_lang: &str) -> Result<Corpus, Error> {
         if let Some(first) = seen.get(article.id()) {
             errors.push(Error::DuplicateId {
                 path: article.path.clone(),
-                line: article.id_line.unwrap_or(1),
+                line: article.id_line.unwrap_or(1) as usize,
                 first: first.clone(),
                 id: article.id().to_string(),
             });
@@ -930,7 +948,7 @@ fn check_not_future(article: &Article) -> Result<(), Error> {
     if article.date.first_day() > tomorrow {
         return Err(Error::Article {
             path: article.path.clone(),
-            line: article.date_line,
+            line: article.date_line as usize,
             message: format!(
                 "date `{}` is in the future (today is {today}); a typo?",
                 article.date
@@ -1027,10 +1045,10 @@ pub fn parse_article(path: PathBuf, text: String, default_lang: &str) -> Result<
     };
     let mut article = Article::new(names, path, date);
     article.text = text;
-    article.body = body;
-    article.id_line = id_line;
-    article.date_line = date_line;
-    article.lang_line = lang_line;
+    article.set_body(body);
+    article.id_line = id_line.map(line32);
+    article.date_line = line32(date_line);
+    article.lang_line = line32(lang_line);
     Ok(article)
 }
 
@@ -1375,7 +1393,7 @@ mod tests {
         assert_eq!(a.date.to_string(), "2024-01");
         assert_eq!(a.source(), "AFP");
         assert_eq!(a.lang(), "fr");
-        assert_eq!(&a.text[a.body.clone()], "Corps.\n");
+        assert_eq!(&a.text[a.body()], "Corps.\n");
     }
 
     #[test]
