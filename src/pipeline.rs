@@ -126,13 +126,28 @@ fn read_afresh(
 /// The digest of an article's place in the report: its shown path and its
 /// body's digest.
 fn mix(shown: &Path, digest: &[u8; 16]) -> [u8; 16] {
-    let mut h = blake3::Hasher::new();
     let path = shown.as_os_str().as_encoded_bytes();
-    h.update(&(path.len() as u64).to_le_bytes());
-    h.update(path);
-    h.update(digest);
+    // The same bytes as the hasher would take, side by side on the stack
+    // when they fit (a hasher cost a third more than the hash).
+    let mut room = [0u8; 256];
+    let len = 8 + path.len() + 16;
+    let hash = match room.get_mut(..len) {
+        Some(bytes) => {
+            bytes[..8].copy_from_slice(&(path.len() as u64).to_le_bytes());
+            bytes[8..8 + path.len()].copy_from_slice(path);
+            bytes[8 + path.len()..].copy_from_slice(digest);
+            blake3::hash(bytes)
+        }
+        None => {
+            let mut h = blake3::Hasher::new();
+            h.update(&(path.len() as u64).to_le_bytes());
+            h.update(path);
+            h.update(digest);
+            h.finalize()
+        }
+    };
     let mut out = [0; 16];
-    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out.copy_from_slice(&hash.as_bytes()[..16]);
     out
 }
 

@@ -439,7 +439,8 @@ impl<'a> Sum<'a> {
                 return None;
             }
             let start = at + 1;
-            at = start + memchr::memchr(b':', &bytes[start..])?;
+            // Fields of a few bytes: a plain loop beats memchr's setup.
+            at = start + bytes[start..].iter().position(|&b| b == b':')?;
             Some(&bytes[start..at])
         };
         let number = |field: &[u8]| -> Option<usize> {
