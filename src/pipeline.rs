@@ -1051,11 +1051,11 @@ fn read_one<'c>(
             }
         }
     }
-    let handle = match opened.file {
-        Some(handle) => handle,
-        None => corpus::open_file(path)?,
+    let room = std::mem::take(buffer);
+    let bytes = match opened.file {
+        Some(handle) => corpus::read_open(path, handle, opened.size, room)?,
+        None => corpus::read_looked(path, corpus::open_file(path)?, opened.size, room)?,
     };
-    let bytes = corpus::read_open(path, handle, opened.size, std::mem::take(buffer))?;
     let hash = cache.map(|_| cache::content_hash(&bytes));
     if let (Some(cache), Some(slot), Some(hash), Some((size, modified))) =
         (cache, slot, &hash, stamp)

@@ -94,6 +94,33 @@ fn a_recheck_reads_its_few_articles_whole_and_finds_what_a_fresh_run_finds() {
     assert_eq!(claims_of(&run), claims(&rules, &corpus, false));
 }
 
+/// The prefilter is built on first use, by whichever worker needs it
+/// first (a re-check's seventeenth article): no worker may wait on its
+/// own build, however many there are.
+#[test]
+fn workers_asking_for_the_prefilter_at_once_all_get_it() {
+    use rayon::prelude::*;
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(16)
+            .build()
+            .unwrap();
+        for _ in 0..20 {
+            let rulebook = volte::rulebook::load(&root().join("rules")).unwrap();
+            pool.install(|| {
+                (0..256)
+                    .into_par_iter()
+                    .for_each(|_| assert!(rulebook.prefilter("fr").is_some()));
+            });
+        }
+        done.send(()).unwrap();
+    });
+    finished
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the workers got the prefilter (none waits on its own build)");
+}
+
 #[test]
 fn the_prefilter_finds_every_claim_of_a_generated_corpus() {
     let dir = tempfile::tempdir().unwrap();

@@ -826,7 +826,24 @@ pub fn read_open(
     buffer: Vec<u8>,
 ) -> Result<Vec<u8>, Error> {
     check_size(path, size)?;
+    if size == 0 {
+        // Some file systems give no size: read to the end.
+        return read_limited(path, file, size, buffer);
+    }
     read_exactly(path, file, size, buffer)
+}
+
+/// Reads an article [`look_listed`] looked at by its path, `size` bytes
+/// long then, and [`open_file`] opened since: to its end, since the path
+/// may now reach another file (one saved meanwhile).
+pub fn read_looked(
+    path: &Path,
+    file: std::fs::File,
+    size: u64,
+    buffer: Vec<u8>,
+) -> Result<Vec<u8>, Error> {
+    check_size(path, size)?;
+    read_limited(path, file, size, buffer)
 }
 
 /// Reads the `size` bytes `file` held when looked at through it, into

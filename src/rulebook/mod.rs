@@ -320,8 +320,11 @@ pub struct Rulebook {
     pub propositions: Vec<Proposition>,
     pub terms: TermTable,
     pub lexicons: Lexicons,
-    /// One prefilter per lexicon, built on first use.
-    prefilters: std::sync::OnceLock<Vec<(String, Option<crate::prefilter::Prefilter>)>>,
+    /// One prefilter per lexicon, each built when first asked for.
+    prefilters: Vec<(
+        String,
+        std::sync::OnceLock<Option<crate::prefilter::Prefilter>>,
+    )>,
 }
 
 impl Rulebook {
@@ -355,32 +358,23 @@ impl Rulebook {
     /// The prefilter for articles in `language`, or `None` when the rulebook
     /// has a pattern no literal can stand for (then every sentence is read).
     pub fn prefilter(&self, language: &str) -> Option<&crate::prefilter::Prefilter> {
-        let all = self.prefilters.get_or_init(|| {
-            use rayon::prelude::*;
-            let languages: Vec<_> = self
-                .lexicons
-                .languages()
-                .filter_map(|l| self.lexicon(l).map(|lexicon| (l, lexicon)))
-                .collect();
-            // One automaton per language, built side by side.
-            languages
-                .into_par_iter()
-                .map(|(l, lexicon)| {
-                    (
-                        l.to_string(),
-                        crate::prefilter::Prefilter::build(self, lexicon),
-                    )
-                })
-                .collect()
-        });
-        all.iter()
-            .find(|(l, _)| l == language)
-            .and_then(|(_, p)| p.as_ref())
+        let (_, prefilter) = self.prefilters.iter().find(|(l, _)| l == language)?;
+        // Built by the thread that asks first, the others waiting for it;
+        // on that thread alone: a worker that asked from within a parallel
+        // loop would, while waiting for its part of a build shared between
+        // cores, take up another article of the loop, ask again from inside
+        // its own build, and wait on itself for ever.
+        prefilter
+            .get_or_init(|| {
+                let lexicon = self.lexicon(language)?;
+                crate::prefilter::Prefilter::build(self, lexicon)
+            })
+            .as_ref()
     }
 
-    /// Whether the prefilters have been built (by [`Rulebook::prefilter`]).
+    /// Whether some prefilter has been built (by [`Rulebook::prefilter`]).
     pub fn prefilters_built(&self) -> bool {
-        self.prefilters.get().is_some()
+        self.prefilters.iter().any(|(_, p)| p.get().is_some())
     }
 }
 
@@ -640,6 +634,10 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
             files.join(", ")
         )));
     }
+    let prefilters = lexicons
+        .languages()
+        .map(|l| (l.to_string(), std::sync::OnceLock::new()))
+        .collect();
     Ok(Rulebook {
         files: sources.iter().map(|(p, _)| p.clone()).collect(),
         language,
@@ -650,7 +648,7 @@ pub fn compile(sources: &[(PathBuf, String)], lexicons: Lexicons) -> Result<Rule
         propositions,
         terms,
         lexicons,
-        prefilters: std::sync::OnceLock::new(),
+        prefilters,
     })
 }
 
