@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::cache::{self, Cache, Head, Kept, Slot, Store, Sum};
-use crate::corpus::{self, Article, Skipped};
+use crate::corpus::{self, Article, Looked, Skipped};
 use crate::error::Error;
 use crate::ledger::{self, Ledger};
 use crate::matcher::{self, Claim, Options, Scratch};
@@ -112,7 +112,7 @@ fn read_afresh(
 ) -> Result<Reread, Error> {
     let (handle, metadata) = corpus::open_listed(path)?;
     let buffer = std::mem::take(&mut worker.buffer);
-    let bytes = corpus::read_open(path, handle, metadata.len(), buffer)?;
+    let bytes = corpus::read_open(path, handle, metadata.len(), Looked::ThroughFile, buffer)?;
     let mut article = corpus::article_from_bytes(path, bytes, &rulebook.language)?;
     let analysis = matcher::analyze(0, &article, rulebook, options, &mut worker.scratch)?;
     worker.buffer = std::mem::take(&mut article.text).into_bytes();
@@ -1053,8 +1053,11 @@ fn read_one<'c>(
     }
     let room = std::mem::take(buffer);
     let bytes = match opened.file {
-        Some(handle) => corpus::read_open(path, handle, opened.size, room)?,
-        None => corpus::read_looked(path, corpus::open_file(path)?, opened.size, room)?,
+        Some(handle) => corpus::read_open(path, handle, opened.size, Looked::ThroughFile, room)?,
+        None => {
+            let handle = corpus::open_file(path)?;
+            corpus::read_open(path, handle, opened.size, Looked::ByPath, room)?
+        }
     };
     let hash = cache.map(|_| cache::content_hash(&bytes));
     if let (Some(cache), Some(slot), Some(hash), Some((size, modified))) =

@@ -782,7 +782,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
     }
     check_size(path, metadata.len())?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
-    read_limited(path, file, metadata.len(), Vec::new())
+    read_limited(path, file, metadata.len(), false, Vec::new())
 }
 
 /// Opens a file of the listing (which skips what is not a regular file) and
@@ -817,51 +817,30 @@ pub fn open_file(path: &Path) -> Result<std::fs::File, Error> {
     std::fs::File::open(path).map_err(|e| Error::io(&display_path(path), e))
 }
 
-/// Reads an article opened by [`open_listed`], whose size is `size`, into
-/// `buffer` (emptied first), which a worker hands from article to article.
+/// How the size of an article about to be read was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Looked {
+    /// Through the open file ([`open_listed`]).
+    ThroughFile,
+    /// By its path before [`open_file`] opened it ([`look_listed`]): the
+    /// path may reach another file by then (one saved meanwhile).
+    ByPath,
+}
+
+/// Reads an opened article whose size was `size`, into `buffer` (emptied
+/// first), which a worker hands from article to article: to that size when
+/// it is this very file's, else (and when the file gives no size, as some
+/// file systems do) to its end.
 pub fn read_open(
     path: &Path,
     file: std::fs::File,
     size: u64,
+    looked: Looked,
     buffer: Vec<u8>,
 ) -> Result<Vec<u8>, Error> {
     check_size(path, size)?;
-    if size == 0 {
-        // Some file systems give no size: read to the end.
-        return read_limited(path, file, size, buffer);
-    }
-    read_exactly(path, file, size, buffer)
-}
-
-/// Reads an article [`look_listed`] looked at by its path, `size` bytes
-/// long then, and [`open_file`] opened since: to its end, since the path
-/// may now reach another file (one saved meanwhile).
-pub fn read_looked(
-    path: &Path,
-    file: std::fs::File,
-    size: u64,
-    buffer: Vec<u8>,
-) -> Result<Vec<u8>, Error> {
-    check_size(path, size)?;
-    read_limited(path, file, size, buffer)
-}
-
-/// Reads the `size` bytes `file` held when looked at through it, into
-/// `bytes` (emptied first): no read more to find the end, which was one
-/// call in five per article. A file that grew since is read as it was
-/// looked at; its new time has the next run read it again.
-fn read_exactly(
-    path: &Path,
-    file: std::fs::File,
-    size: u64,
-    mut bytes: Vec<u8>,
-) -> Result<Vec<u8>, Error> {
-    bytes.clear();
-    bytes.reserve(usize::try_from(size).unwrap_or(0));
-    // `Take` ends the read at the size without asking the file.
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, size), &mut bytes)
-        .map_err(|e| Error::io(&display_path(path), e))?;
-    Ok(bytes)
+    let exact = looked == Looked::ThroughFile && size > 0;
+    read_limited(path, file, size, exact, buffer)
 }
 
 fn check_size(path: &Path, size: u64) -> Result<(), Error> {
@@ -880,23 +859,32 @@ fn check_size(path: &Path, size: u64) -> Result<(), Error> {
 }
 
 /// Reads `file`, `size` bytes long when looked at, into `bytes` (emptied
-/// first, with room for that size).
+/// first, with room for that size): `exact`, the size it had when looked
+/// at through this very file, with no read more to find the end (which was
+/// one call in five per article; a file that grew since is read as it was
+/// looked at, and its new time has the next run read it again); else to
+/// its end.
 fn read_limited(
     path: &Path,
     file: std::fs::File,
     size: u64,
+    exact: bool,
     mut bytes: Vec<u8>,
 ) -> Result<Vec<u8>, Error> {
-    // One byte more than the size, so the read that finds the end needs no
-    // room of its own.
     bytes.clear();
-    bytes.reserve(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    // Read no further than the limit, should the file grow meanwhile.
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(file, MAX_ARTICLE_BYTES + 1),
-        &mut bytes,
-    )
-    .map_err(|e| Error::io(&display_path(path), e))?;
+    let room = usize::try_from(size).unwrap_or(0);
+    // To the end: one byte more than the size, so the read that finds the
+    // end needs no room of its own, and no further than the limit, should
+    // the file grow meanwhile. `Take` ends an exact read without asking
+    // the file.
+    let (room, limit) = if exact {
+        (room, size)
+    } else {
+        (room.saturating_add(1), MAX_ARTICLE_BYTES + 1)
+    };
+    bytes.reserve(room);
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, limit), &mut bytes)
+        .map_err(|e| Error::io(&display_path(path), e))?;
     if bytes.len() as u64 > MAX_ARTICLE_BYTES {
         return Err(Error::Article {
             path: display_path(path),
