@@ -321,21 +321,19 @@ impl Run {
 /// only its metadata and claims are kept, so memory follows the claims, not
 /// the size of the corpus.
 pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run, Error> {
-    let phase = timings::phase("rulebook");
-    let rulebook = rulebook::load(rules)?;
-    drop(phase);
+    // The walk is one thread's work and needs no rulebook: meanwhile the
+    // rulebook is loaded, the cache's heads read (on every core the walk
+    // leaves free) and the prefilter built. Each file is looked at when it
+    // is opened, on the worker that reads it.
     let phase = timings::phase("listing");
-    let match_options = match_options(options);
-    let cache_key = options
-        .cache
-        .as_ref()
-        .map(|_| cache::key(&rulebook, rules, options.include_comments));
-    // Each file is looked at when it is opened, on the worker that reads it.
-    // The walk is one thread's work: meanwhile the cache's heads are read
-    // (on every core the walk leaves free) and the prefilters built.
-    let (listing, cache) = rayon::join(
+    let (listing, loaded) = rayon::join(
         || corpus::walk_articles(corpus_dir),
-        || {
+        || -> Result<_, Error> {
+            let rulebook = rulebook::load(rules)?;
+            let cache_key = options
+                .cache
+                .as_ref()
+                .map(|_| cache::key(&rulebook, rules, options.include_comments));
             let cache = options
                 .cache
                 .as_ref()
@@ -346,9 +344,12 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
             if cache.as_ref().is_none_or(Cache::is_empty) {
                 rulebook.prefilter(&rulebook.language);
             }
-            cache
+            Ok((rulebook, cache_key, cache))
         },
     );
+    // A broken rulebook is said first, whatever the corpus.
+    let (rulebook, cache_key, cache) = loaded?;
+    let match_options = match_options(options);
     let whole = Whole::new(match &cache {
         Some(cache) if !cache.is_empty() => WHOLE_FIRST,
         _ => 0,
@@ -609,6 +610,8 @@ struct Worker {
     near: Option<usize>,
     /// Room for the shown path of an article left unread.
     shown: PathBuf,
+    /// The folder of the article before, open.
+    folder: corpus::Folder,
 }
 
 /// What a worker hands back for one file of the listing: the key of the file
@@ -931,20 +934,20 @@ fn open_and_read<'c>(
     // file (one path lookup, not two).
     let slot = cache.and_then(|cache| cache.slot_near(place.key, &mut worker.near));
     let looked = match slot {
-        Some(_) => corpus::look_listed(&file.path).map(|m| (None, m)),
-        None => corpus::open_listed(&file.path).map(|(f, m)| (Some(f), m)),
+        Some(_) => corpus::look_listed(&file.path, &mut worker.folder).map(|l| (None, l)),
+        None => corpus::open_listed(&file.path).map(|(f, m)| (Some(f), corpus::Look::of(&m))),
     };
-    let (handle, metadata) = match looked {
+    let (handle, look) = match looked {
         Ok(looked) => looked,
         Err(e) => return (None, Err(e)),
     };
-    let same = corpus::may_be_listed_twice(&metadata, links)
-        .then(|| corpus::FileKey::of(&file.path, Some(&metadata)));
+    let same = corpus::may_be_listed_twice(&look, links)
+        .then(|| corpus::FileKey::of_look(&file.path, &look));
     let opened = Opened {
         path: &file.path,
         file: handle,
-        size: metadata.len(),
-        stamp: corpus::stamp(&metadata),
+        size: look.size,
+        stamp: look.stamp,
     };
     if let (true, Some(cache), Some(slot), Some((size, modified))) =
         (lazy, cache, slot, opened.stamp)
