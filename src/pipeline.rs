@@ -329,16 +329,24 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     let (listing, loaded) = rayon::join(
         || corpus::walk_articles(corpus_dir),
         || -> Result<_, Error> {
-            let rulebook = rulebook::load(rules)?;
-            let cache_key = options
-                .cache
-                .as_ref()
-                .map(|_| cache::key(&rulebook, rules, options.include_comments));
-            let cache = options
-                .cache
-                .as_ref()
-                .zip(cache_key.clone())
-                .map(|(dir, key)| Cache::open(dir, key));
+            // The cache's key comes from the rule files' text, not from
+            // the rulebook compiled: the cache is opened meanwhile.
+            let (rulebook, (cache_key, cache)) = rayon::join(
+                || rulebook::load(rules),
+                || {
+                    let key = options.cache.as_ref().and_then(|_| {
+                        let files = rulebook::rule_files(rules).ok()?;
+                        Some(cache::key_of(&files, rules, options.include_comments))
+                    });
+                    let cache = options
+                        .cache
+                        .as_ref()
+                        .zip(key.clone())
+                        .map(|(dir, key)| Cache::open(dir, key));
+                    (key, cache)
+                },
+            );
+            let rulebook = rulebook?;
             // A re-check reads few articles, if any: the prefilter is built
             // for them only when they are more than a few (see `Whole`).
             if cache.as_ref().is_none_or(Cache::is_empty) {

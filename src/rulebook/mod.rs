@@ -397,6 +397,15 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
+/// The rule files of the rulebook in `dir`, as [`Rulebook::files`] names
+/// them once it is loaded.
+pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    Ok(yaml_files(dir)?
+        .iter()
+        .map(|path| crate::corpus::display_path(path))
+        .collect())
+}
+
 /// Loads every rule file of `dir` (and its `lexicons/` folder) into one rulebook.
 pub fn load(dir: &Path) -> Result<Rulebook, Error> {
     let lexicons = Lexicons::load(Some(&dir.join("lexicons")))?;
