@@ -483,9 +483,7 @@ fn plain_walk(dir: &Path, root: &Path) -> Option<Listing> {
             }
         }
         let mut listing = Listing::default();
-        let mut path = dir.as_os_str().as_bytes().to_vec();
-        let mut room = vec![std::mem::MaybeUninit::uninit(); 32 << 10];
-        plain_folder(&mut path, &mut room, &mut listing)?;
+        plain_folder(dir.as_os_str().as_bytes(), &mut listing)?;
         Some(listing)
     }
     #[cfg(not(target_os = "linux"))]
@@ -495,16 +493,13 @@ fn plain_walk(dir: &Path, root: &Path) -> Option<Listing> {
     }
 }
 
-/// The files of the folder at `path` (given as bytes, and left as it came),
-/// and of its subfolders, into `listing`, read with `getdents` into `room`
-/// (no allocation a name); `None` for anything [`plain_walk`] leaves to
-/// `ignore`, or a type the folder does not tell.
+/// The files of the folder at `path` (given as bytes) and of its
+/// subfolders, in order, into `listing`; read with `getdents` (no
+/// allocation a name), the subfolders on every core (the walk shares the
+/// cores with the opening of the cache). `None` for anything [`plain_walk`]
+/// leaves to `ignore`, or a type the folder does not tell.
 #[cfg(target_os = "linux")]
-fn plain_folder(
-    path: &mut Vec<u8>,
-    room: &mut [std::mem::MaybeUninit<u8>],
-    listing: &mut Listing,
-) -> Option<()> {
+fn plain_folder(path: &[u8], listing: &mut Listing) -> Option<()> {
     use rustix::fs::{FileType, Mode, OFlags, RawDir};
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
     let folder = rustix::fs::open(
@@ -513,10 +508,12 @@ fn plain_folder(
         Mode::empty(),
     )
     .ok()?;
-    // Each name kept: where it is in `names`, and its type.
+    // Each name kept: its first 16 bytes (for the sort), where it is in
+    // `names`, and its type.
     let mut names: Vec<u8> = Vec::new();
     let mut kept: Vec<(u128, Range<u32>, FileType)> = Vec::new();
-    let mut entries = RawDir::new(&folder, room);
+    let mut room = vec![std::mem::MaybeUninit::uninit(); 32 << 10];
+    let mut entries = RawDir::new(&folder, &mut room);
     while let Some(entry) = entries.next() {
         let entry = entry.ok()?;
         let name = entry.file_name().to_bytes();
@@ -533,8 +530,8 @@ fn plain_folder(
         if !name.starts_with(b".") && (kind == FileType::Directory || is_article_bytes(name)) {
             let start = u32::try_from(names.len()).ok()?;
             names.extend_from_slice(name);
-            // Its first 16 bytes, for the sort (a name holds no NUL, so
-            // a shorter one padded with them still comes first).
+            // A name holds no NUL, so a shorter one padded with them
+            // still comes first.
             let mut head = [0u8; 16];
             let n = name.len().min(16);
             head[..n].copy_from_slice(&name[..n]);
@@ -543,30 +540,48 @@ fn plain_folder(
         }
     }
     drop(folder);
+    drop(room);
     // A folder's files and subfolders by name: a subfolder's files come
     // where its name does, as `Path`'s order has them.
     let name = |range: &Range<u32>| &names[range.start as usize..range.end as usize];
     kept.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| name(&a.1).cmp(name(&b.1))));
-    let base = path.len();
-    for (_, range, kind) in &kept {
-        // As `Path::join` puts a name after a folder.
-        if base > 0 && path[base - 1] != b'/' {
-            path.push(b'/');
+    // As `Path::join` puts a name after a folder.
+    let join = |range: &Range<u32>| {
+        let mut joined = Vec::with_capacity(path.len() + 1 + range.len());
+        joined.extend_from_slice(path);
+        if !path.is_empty() && !path.ends_with(b"/") {
+            joined.push(b'/');
         }
-        path.extend_from_slice(name(range));
+        joined.extend_from_slice(name(range));
+        joined
+    };
+    let subfolders: Vec<Option<Listing>> = kept
+        .par_iter()
+        .filter(|(_, _, kind)| *kind == FileType::Directory)
+        .map(|(_, range, _)| {
+            let mut inside = Listing::default();
+            plain_folder(&join(range), &mut inside)?;
+            Some(inside)
+        })
+        .collect();
+    let mut subfolders = subfolders.into_iter();
+    for (_, range, kind) in &kept {
         match kind {
-            FileType::Directory => plain_folder(path, room, listing)?,
+            FileType::Directory => {
+                let mut inside = subfolders.next()??;
+                listing.files.append(&mut inside.files);
+                listing.skipped.append(&mut inside.skipped);
+            }
             FileType::RegularFile => listing.files.push(ArticleFile {
-                path: PathBuf::from(std::ffi::OsString::from_vec(path.clone())),
+                path: PathBuf::from(std::ffi::OsString::from_vec(join(range))),
                 stamp: None,
             }),
             // A named pipe would block the read forever, a device never end.
             _ => listing.skipped.push(Skipped {
-                path: display_path(Path::new(std::ffi::OsStr::from_bytes(path))),
+                path: display_path(Path::new(std::ffi::OsStr::from_bytes(&join(range)))),
                 reason: "not a regular file".into(),
             }),
         }
-        path.truncate(base);
     }
     Some(())
 }
