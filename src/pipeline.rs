@@ -321,29 +321,43 @@ impl Run {
 /// only its metadata and claims are kept, so memory follows the claims, not
 /// the size of the corpus.
 pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run, Error> {
-    // The walk is one thread's work and needs no rulebook: meanwhile the
-    // rulebook is loaded, the cache's heads read (on every core the walk
-    // leaves free) and the prefilter built. Each file is looked at when it
-    // is opened, on the worker that reads it.
+    // The walk needs no rulebook: meanwhile the rulebook is loaded, the
+    // cache's heads read (on every core the walk leaves free) and the
+    // prefilter built.
     let phase = timings::phase("listing");
+    // The cache's key comes from the rule files' text, not from the
+    // rulebook compiled: the cache is opened while it compiles. A cache
+    // with entries has the walk look at each file as it lists it, from
+    // the open folder (a re-check reads few articles: the others need
+    // that look alone); any other run looks at an article through the
+    // open file when it reads it.
+    let cache_key = options.cache.as_ref().and_then(|_| {
+        let files = rulebook::rule_files(rules).ok()?;
+        Some(cache::key_of(&files, rules, options.include_comments))
+    });
+    let look = options
+        .cache
+        .as_deref()
+        .zip(cache_key.as_deref())
+        .is_some_and(|(dir, key)| cache::has_entries(dir, key));
     let (listing, loaded) = rayon::join(
-        || corpus::walk_articles(corpus_dir),
+        || {
+            let _phase = timings::phase("walk");
+            corpus::walk_articles(corpus_dir, look)
+        },
         || -> Result<_, Error> {
-            // The cache's key comes from the rule files' text, not from
-            // the rulebook compiled: the cache is opened meanwhile.
-            let (rulebook, (cache_key, cache)) = rayon::join(
-                || rulebook::load(rules),
+            let (rulebook, cache) = rayon::join(
                 || {
-                    let key = options.cache.as_ref().and_then(|_| {
-                        let files = rulebook::rule_files(rules).ok()?;
-                        Some(cache::key_of(&files, rules, options.include_comments))
-                    });
-                    let cache = options
+                    let _phase = timings::phase("rulebook");
+                    rulebook::load(rules)
+                },
+                || {
+                    let _phase = timings::phase("cache-open");
+                    options
                         .cache
                         .as_ref()
-                        .zip(key.clone())
-                        .map(|(dir, key)| Cache::open(dir, key));
-                    (key, cache)
+                        .zip(cache_key.clone())
+                        .map(|(dir, key)| Cache::open(dir, key))
                 },
             );
             let rulebook = rulebook?;
@@ -352,11 +366,11 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
             if cache.as_ref().is_none_or(Cache::is_empty) {
                 rulebook.prefilter(&rulebook.language);
             }
-            Ok((rulebook, cache_key, cache))
+            Ok((rulebook, cache))
         },
     );
     // A broken rulebook is said first, whatever the corpus.
-    let (rulebook, cache_key, cache) = loaded?;
+    let (rulebook, cache) = loaded?;
     let match_options = match_options(options);
     let whole = Whole::new(match &cache {
         Some(cache) if !cache.is_empty() => WHOLE_FIRST,
@@ -391,7 +405,8 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         same_files: corpus::SameFiles::default(),
         total,
         done: 0,
-        unread_ids: Vec::new(),
+        // A re-check leaves most articles unread.
+        unread_ids: Vec::with_capacity(cache.as_ref().map_or(0, |c| c.len().min(total))),
         marks: cache.as_ref().map(|_| Marks::default()),
         cache: cache.as_ref(),
         shown_dir: shown_dir.clone(),
@@ -942,7 +957,10 @@ fn open_and_read<'c>(
     // file (one path lookup, not two).
     let slot = cache.and_then(|cache| cache.slot_near(place.key, &mut worker.near));
     let looked = match slot {
-        Some(_) => corpus::look_listed(&file.path, &mut worker.folder).map(|l| (None, l)),
+        Some(_) => match file.look {
+            Some(look) => Ok((None, look)),
+            None => corpus::look_listed(&file.path, &mut worker.folder).map(|l| (None, l)),
+        },
         None => corpus::open_listed(&file.path).map(|(f, m)| (Some(f), corpus::Look::of(&m))),
     };
     let (handle, look) = match looked {

@@ -650,6 +650,15 @@ pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
     *blake3::hash(bytes).as_bytes()
 }
 
+/// Whether the cache in `dir` has entries for the rulebook whose key is
+/// `key`: its heads file holds more than its header line. A guess for
+/// how the run will go, taken before the cache is opened: it is not
+/// trusted otherwise.
+pub fn has_entries(dir: &Path, key: &str) -> bool {
+    // A header line is 70 bytes, the shortest head over a hundred.
+    std::fs::metadata(dir.join(format!("claims-{key}.jsonl"))).is_ok_and(|m| m.len() > 160)
+}
+
 /// The key of the rulebook in `rules_dir`, whose rule files are
 /// `rule_files` (as [`crate::rulebook::rule_files`] names them, so the
 /// cache is opened while the rulebook is compiled): any change to a rule
@@ -1301,7 +1310,8 @@ impl<'c> Store<'c> {
             now: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos()),
-            unchanged: Vec::new(),
+            // Most entries are found unchanged: room for them all at once.
+            unchanged: Vec::with_capacity(cache.slots.len()),
             added: Vec::new(),
             added_bodies: Vec::new(),
             writer: None,
@@ -1776,6 +1786,15 @@ mod tests {
             0,
             9,
             10,
+            1_234_567,
+            12_345_678,
+            123_456_789,
+            99_999_999,
+            100_000_000,
+            1_000_000_000_000_009,
+            1_234_567_890_123_456,
+            12_345_678_901_234_567,
+            90_000_000_000_000_000,
             1_764_000_000_123_456_789,
             9_999_999_999_999_999_999,
             10_000_000_000_000_000_000,
@@ -1799,6 +1818,47 @@ mod tests {
             br#"{"path":"a","size":01,"modified":1,"hash":"0","at":0,"len":0,"sum":""}"#
         )
         .is_none());
+        // Numbers of every length, read back as written.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..4_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let digits = 1 + (state % 38) as u32;
+            let modified =
+                (u128::from(state) * u128::from(state.rotate_left(29))) % 10u128.pow(digits);
+            let entry = Entry {
+                path: "a.md",
+                sum: "",
+                size: state >> (state % 64),
+                modified,
+                hash: &hash,
+                body: Cow::Borrowed(&[1]),
+            };
+            let line = head_line(&entry, state >> 20).unwrap();
+            let read = fast_head(line.strip_suffix(b"\n").unwrap()).expect("a head as written");
+            assert_eq!(
+                (read.size, read.modified, read.at),
+                (entry.size, modified, state >> 20)
+            );
+        }
+        // Anything but a digit ends the number there.
+        for (text, value) in [
+            (&b"1234567:"[..], 1_234_567),
+            (b"12345678:", 12_345_678),
+            (b"1234567/9", 1_234_567),
+            (b"123456789", 123_456_789),
+            (b"9999999\xff9", 9_999_999),
+        ] {
+            let line = format!(
+                r#"{{"path":"a","size":1,"modified":{},"hash":"{}","at":0,"len":0,"sum":""}}"#,
+                String::from_utf8_lossy(text),
+                blake3::Hash::from_bytes(hash).to_hex()
+            );
+            let read = fast_head(line.as_bytes());
+            let clean = text.iter().all(u8::is_ascii_digit);
+            assert_eq!(read.map(|h| h.modified), clean.then_some(value), "{line}");
+        }
     }
 
     #[test]

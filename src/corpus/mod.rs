@@ -355,9 +355,9 @@ pub struct Listing {
 #[derive(Debug, Clone)]
 pub struct ArticleFile {
     pub path: PathBuf,
-    /// Size and modification time (nanoseconds since the epoch) when listed,
-    /// the cache's first check; `None` when the file system gives none.
-    pub stamp: Option<(u64, u128)>,
+    /// What a look at it told when it was listed (its size and time, the
+    /// cache's first check); `None` when it was not looked at.
+    pub look: Option<Look>,
 }
 
 /// The files of a corpus folder that are articles, sorted by path. Files and
@@ -366,7 +366,7 @@ pub struct ArticleFile {
 /// folder; a loop, a link out of it or a second link to the same file is
 /// skipped, and said so.
 pub fn article_files(dir: &Path) -> Result<Listing, Error> {
-    let mut listing = walk_articles(dir)?;
+    let mut listing = walk_articles(dir, false)?;
     // One `stat` per file, on every core: what makes two paths the same file,
     // and the cache's first check.
     let metas: Vec<Option<std::fs::Metadata>> = listing
@@ -382,7 +382,7 @@ pub fn article_files(dir: &Path) -> Result<Listing, Error> {
         match seen.first(key, &file.path) {
             Some(skip) => listing.skipped.push(skip),
             None => {
-                file.stamp = meta.as_ref().and_then(stamp);
+                file.look = meta.as_ref().map(Look::of);
                 files.push(file);
             }
         }
@@ -441,10 +441,12 @@ pub fn same_file(path: &Path, first: &Path) -> Skipped {
     }
 }
 
-/// Like [`article_files`], without looking at the files: no stamps, and a
-/// file reached by two paths is listed twice (for [`SameFiles`] to sort out
-/// once each is opened).
-pub fn walk_articles(dir: &Path) -> Result<Listing, Error> {
+/// Like [`article_files`], without looking at the files, and a file
+/// reached by two paths is listed twice (for [`SameFiles`] to sort out once
+/// each is opened). With `look`, each file is looked at from its open
+/// folder as it is listed, where the walk is [`plain_walk`]'s (a re-check
+/// then makes no other call for an article it does not read again).
+pub fn walk_articles(dir: &Path, look: bool) -> Result<Listing, Error> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "{}: no such folder",
@@ -452,7 +454,7 @@ pub fn walk_articles(dir: &Path) -> Result<Listing, Error> {
         )));
     }
     let root = std::fs::canonicalize(dir).map_err(|e| Error::io(&display_path(dir), e))?;
-    if let Some(listing) = plain_walk(dir, &root) {
+    if let Some(listing) = plain_walk(dir, &root, look) {
         return Ok(listing);
     }
     ignore_walk(dir, root)
@@ -469,7 +471,7 @@ const IGNORE_FILES: [&str; 2] = [".gitignore", ".volteignore"];
 /// without a sort of the whole listing. `None` as soon as anything else is
 /// met: [`ignore_walk`] then takes the whole folder, and says what it must.
 /// (`ignore` costs 3,400 instructions a file, this 600.)
-fn plain_walk(dir: &Path, root: &Path) -> Option<Listing> {
+fn plain_walk(dir: &Path, root: &Path, look: bool) -> Option<Listing> {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -483,12 +485,12 @@ fn plain_walk(dir: &Path, root: &Path) -> Option<Listing> {
             }
         }
         let mut listing = Listing::default();
-        plain_folder(dir.as_os_str().as_bytes(), &mut listing)?;
+        plain_folder(dir.as_os_str().as_bytes(), look, &mut listing)?;
         Some(listing)
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (dir, root);
+        let _ = (dir, root, look);
         None
     }
 }
@@ -496,10 +498,11 @@ fn plain_walk(dir: &Path, root: &Path) -> Option<Listing> {
 /// The files of the folder at `path` (given as bytes) and of its
 /// subfolders, in order, into `listing`; read with `getdents` (no
 /// allocation a name), the subfolders on every core (the walk shares the
-/// cores with the opening of the cache). `None` for anything [`plain_walk`]
-/// leaves to `ignore`, or a type the folder does not tell.
+/// cores with the opening of the cache); with `look`, each file looked at
+/// from the open folder, on every core too. `None` for anything
+/// [`plain_walk`] leaves to `ignore`, or a type the folder does not tell.
 #[cfg(target_os = "linux")]
-fn plain_folder(path: &[u8], listing: &mut Listing) -> Option<()> {
+fn plain_folder(path: &[u8], look: bool, listing: &mut Listing) -> Option<()> {
     use rustix::fs::{FileType, Mode, OFlags, RawDir};
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
     let folder = rustix::fs::open(
@@ -539,12 +542,33 @@ fn plain_folder(path: &[u8], listing: &mut Listing) -> Option<()> {
             kept.push((u128::from_be_bytes(head), start..end, kind));
         }
     }
-    drop(folder);
     drop(room);
     // A folder's files and subfolders by name: a subfolder's files come
     // where its name does, as `Path`'s order has them.
     let name = |range: &Range<u32>| &names[range.start as usize..range.end as usize];
     kept.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| name(&a.1).cmp(name(&b.1))));
+    // A file that cannot be looked at here, or is not a file any more, is
+    // looked at again when it is read, which says what the matter is.
+    let looks: Vec<Option<Look>> = if look {
+        kept.par_iter()
+            .with_min_len(64)
+            .map(|(_, range, kind)| {
+                let stat = (*kind == FileType::RegularFile).then(|| {
+                    let name = std::ffi::OsStr::from_bytes(name(range));
+                    rustix::fs::statat(&folder, name, rustix::fs::AtFlags::empty()).ok()
+                });
+                stat.flatten()
+                    .filter(|stat| {
+                        FileType::from_raw_mode(stat.st_mode as rustix::fs::RawMode)
+                            == FileType::RegularFile
+                    })
+                    .map(|stat| Look::of_stat(&stat))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    drop(folder);
     // As `Path::join` puts a name after a folder.
     let join = |range: &Range<u32>| {
         let mut joined = Vec::with_capacity(path.len() + 1 + range.len());
@@ -560,12 +584,19 @@ fn plain_folder(path: &[u8], listing: &mut Listing) -> Option<()> {
         .filter(|(_, _, kind)| *kind == FileType::Directory)
         .map(|(_, range, _)| {
             let mut inside = Listing::default();
-            plain_folder(&join(range), &mut inside)?;
+            plain_folder(&join(range), look, &mut inside)?;
             Some(inside)
         })
         .collect();
+    // Room for every file at once: grown a push at a time, the listing
+    // was copied over and over (a tenth of the walk's instructions).
+    let here = kept
+        .iter()
+        .filter(|(_, _, kind)| *kind != FileType::Directory);
+    let inside: usize = subfolders.iter().flatten().map(|l| l.files.len()).sum();
+    listing.files.reserve(here.count() + inside);
     let mut subfolders = subfolders.into_iter();
-    for (_, range, kind) in &kept {
+    for (at, (_, range, kind)) in kept.iter().enumerate() {
         match kind {
             FileType::Directory => {
                 let mut inside = subfolders.next()??;
@@ -574,7 +605,7 @@ fn plain_folder(path: &[u8], listing: &mut Listing) -> Option<()> {
             }
             FileType::RegularFile => listing.files.push(ArticleFile {
                 path: PathBuf::from(std::ffi::OsString::from_vec(join(range))),
-                stamp: None,
+                look: looks.get(at).copied().flatten(),
             }),
             // A named pipe would block the read forever, a device never end.
             _ => listing.skipped.push(Skipped {
@@ -644,7 +675,7 @@ fn ignore_walk(dir: &Path, root: PathBuf) -> Result<Listing, Error> {
         }
         let path = entry.into_path();
         if kind.is_file() {
-            listing.files.push(ArticleFile { path, stamp: None });
+            listing.files.push(ArticleFile { path, look: None });
         } else {
             // A named pipe would block the read forever, a device never end.
             listing.skipped.push(Skipped {
@@ -1589,7 +1620,7 @@ mod tests {
                 .iter()
                 .map(|path| ArticleFile {
                     path: path.clone(),
-                    stamp: None,
+                    look: None,
                 })
                 .collect();
             sort_by_path(&mut files);
@@ -1647,26 +1678,37 @@ mod tests {
         sorted.sort();
         // A temporary folder has no ignore file above it, so the plain walk
         // takes it, and finds what `ignore` finds, in the same order.
-        let plain = plain_walk(&corpus, &root);
+        let plain = plain_walk(&corpus, &root, false);
         if cfg!(target_os = "linux") {
             assert_eq!(
                 paths(plain.expect("the plain walk takes this folder")),
                 sorted
             );
+            // Asked to, it looks at each file as it lists it, and sees
+            // what a look by the file's path sees.
+            let looked = plain_walk(&corpus, &root, true).unwrap();
+            assert_eq!(looked.files.len(), sorted.len());
+            for file in &looked.files {
+                let look = file.look.expect("each file looked at");
+                let by_path = Look::of(&std::fs::metadata(&file.path).unwrap());
+                assert_eq!(look.stamp, by_path.stamp, "{}", file.path.display());
+                assert_eq!((look.links, look.inode), (by_path.links, by_path.inode));
+            }
         }
         assert_eq!(paths(ignore_walk(&corpus, root.clone()).unwrap()), sorted);
-        assert_eq!(paths(walk_articles(&corpus).unwrap()), sorted);
+        assert_eq!(paths(walk_articles(&corpus, false).unwrap()), sorted);
+        assert_eq!(paths(walk_articles(&corpus, true).unwrap()), sorted);
         // Hidden names are left out by both; an ignore file anywhere
         // leaves the folder to `ignore`.
         std::fs::write(corpus.join(".hidden.md"), "").unwrap();
         std::fs::create_dir_all(corpus.join(".drafts")).unwrap();
         std::fs::write(corpus.join(".drafts/d.md"), "").unwrap();
-        assert_eq!(paths(walk_articles(&corpus).unwrap()), sorted);
+        assert_eq!(paths(walk_articles(&corpus, false).unwrap()), sorted);
         std::fs::write(corpus.join("a/.volteignore"), "b.md\n").unwrap();
-        assert!(plain_walk(&corpus, &root).is_none());
+        assert!(plain_walk(&corpus, &root, true).is_none());
         let ignored = corpus.join("a/b.md");
         let left: Vec<PathBuf> = sorted.iter().filter(|p| **p != ignored).cloned().collect();
-        assert_eq!(paths(walk_articles(&corpus).unwrap()), left);
+        assert_eq!(paths(walk_articles(&corpus, true).unwrap()), left);
     }
 
     fn parse(text: &str) -> Result<Article, Error> {
