@@ -329,8 +329,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     // rulebook compiled: the cache is opened while it compiles. A cache
     // with entries has the walk look at each file as it lists it, from
     // the open folder (a re-check reads few articles: the others need
-    // that look alone); any other run looks at an article through the
-    // open file when it reads it.
+    // that look alone), where the walk is volte's own.
     let cache_key = options.cache.as_ref().and_then(|_| {
         let files = rulebook::rule_files(rules).ok()?;
         Some(cache::key_of(&files, rules, options.include_comments))
@@ -340,16 +339,22 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         .as_deref()
         .zip(cache_key.as_deref())
         .is_some_and(|(dir, key)| cache::has_entries(dir, key));
+    // A broken rulebook stops the walk: it is said without waiting for it.
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let (listing, loaded) = rayon::join(
         || {
             let _phase = timings::phase("walk");
-            corpus::walk_articles(corpus_dir, look)
+            corpus::walk_articles(corpus_dir, look, &stop)
         },
         || -> Result<_, Error> {
             let (rulebook, cache) = rayon::join(
                 || {
                     let _phase = timings::phase("rulebook");
-                    rulebook::load(rules)
+                    let rulebook = rulebook::load(rules);
+                    if rulebook.is_err() {
+                        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    rulebook
                 },
                 || {
                     let _phase = timings::phase("cache-open");
@@ -973,7 +978,7 @@ fn open_and_read<'c>(
         path: &file.path,
         file: handle,
         size: look.size,
-        stamp: look.stamp,
+        stamp: look.stamp(),
     };
     if let (true, Some(cache), Some(slot), Some((size, modified))) =
         (lazy, cache, slot, opened.stamp)

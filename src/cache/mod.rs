@@ -655,7 +655,7 @@ pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
 /// how the run will go, taken before the cache is opened: it is not
 /// trusted otherwise.
 pub fn has_entries(dir: &Path, key: &str) -> bool {
-    // A header line is 70 bytes, the shortest head over a hundred.
+    // A header line is under 70 bytes, the shortest head over a hundred.
     std::fs::metadata(dir.join(format!("claims-{key}.jsonl"))).is_ok_and(|m| m.len() > 160)
 }
 

@@ -10,6 +10,7 @@ use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::de::{self, Deserializer, Visitor};
@@ -366,7 +367,7 @@ pub struct ArticleFile {
 /// folder; a loop, a link out of it or a second link to the same file is
 /// skipped, and said so.
 pub fn article_files(dir: &Path) -> Result<Listing, Error> {
-    let mut listing = walk_articles(dir, false)?;
+    let mut listing = walk_articles(dir, false, &AtomicBool::new(false))?;
     // One `stat` per file, on every core: what makes two paths the same file,
     // and the cache's first check.
     let metas: Vec<Option<std::fs::Metadata>> = listing
@@ -445,8 +446,10 @@ pub fn same_file(path: &Path, first: &Path) -> Skipped {
 /// reached by two paths is listed twice (for [`SameFiles`] to sort out once
 /// each is opened). With `look`, each file is looked at from its open
 /// folder as it is listed, where the walk is [`plain_walk`]'s (a re-check
-/// then makes no other call for an article it does not read again).
-pub fn walk_articles(dir: &Path, look: bool) -> Result<Listing, Error> {
+/// then makes no other call for an article it does not read again). Once
+/// `stop` is set (the rulebook beside it failed), the walk ends early with
+/// what it has, which is then not to be used.
+pub fn walk_articles(dir: &Path, look: bool, stop: &AtomicBool) -> Result<Listing, Error> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "{}: no such folder",
@@ -454,10 +457,13 @@ pub fn walk_articles(dir: &Path, look: bool) -> Result<Listing, Error> {
         )));
     }
     let root = std::fs::canonicalize(dir).map_err(|e| Error::io(&display_path(dir), e))?;
-    if let Some(listing) = plain_walk(dir, &root, look) {
+    if let Some(listing) = plain_walk(dir, &root, look, stop) {
         return Ok(listing);
     }
-    ignore_walk(dir, root)
+    if stop.load(Ordering::Relaxed) {
+        return Ok(Listing::default());
+    }
+    ignore_walk(dir, root, stop)
 }
 
 /// The names of the files that can leave files out of a walk.
@@ -466,12 +472,12 @@ const IGNORE_FILES: [&str; 2] = [".gitignore", ".volteignore"];
 /// The walk of a folder where only hidden names are left out: no
 /// `.gitignore` or `.volteignore` in it or in a folder above it, no
 /// symbolic link in it and nothing unreadable, which is what most corpora
-/// are. Each folder's names are sorted as they are read, and its
+/// are. Each folder's names are sorted once it is read, and its
 /// subfolders walked in that order, so the files come in `Path` order
 /// without a sort of the whole listing. `None` as soon as anything else is
 /// met: [`ignore_walk`] then takes the whole folder, and says what it must.
 /// (`ignore` costs 3,400 instructions a file, this 600.)
-fn plain_walk(dir: &Path, root: &Path, look: bool) -> Option<Listing> {
+fn plain_walk(dir: &Path, root: &Path, look: bool, stop: &AtomicBool) -> Option<Listing> {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -485,12 +491,12 @@ fn plain_walk(dir: &Path, root: &Path, look: bool) -> Option<Listing> {
             }
         }
         let mut listing = Listing::default();
-        plain_folder(dir.as_os_str().as_bytes(), look, &mut listing)?;
+        plain_folder(dir.as_os_str().as_bytes(), look, 0, stop, &mut listing)?;
         Some(listing)
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (dir, root, look);
+        let _ = (dir, root, look, stop);
         None
     }
 }
@@ -500,11 +506,23 @@ fn plain_walk(dir: &Path, root: &Path, look: bool) -> Option<Listing> {
 /// allocation a name), the subfolders on every core (the walk shares the
 /// cores with the opening of the cache); with `look`, each file looked at
 /// from the open folder, on every core too. `None` for anything
-/// [`plain_walk`] leaves to `ignore`, or a type the folder does not tell.
+/// [`plain_walk`] leaves to `ignore`, a type the folder does not tell, or
+/// a folder more than [`PLAIN_DEPTH`] below the corpus (`depth` is this
+/// one's), whose walk would take a thread's stack (`ignore` walks without
+/// recursion).
 #[cfg(target_os = "linux")]
-fn plain_folder(path: &[u8], look: bool, listing: &mut Listing) -> Option<()> {
+fn plain_folder(
+    path: &[u8],
+    look: bool,
+    depth: usize,
+    stop: &AtomicBool,
+    listing: &mut Listing,
+) -> Option<()> {
     use rustix::fs::{FileType, Mode, OFlags, RawDir};
     use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    if depth > PLAIN_DEPTH || stop.load(Ordering::Relaxed) {
+        return None;
+    }
     let folder = rustix::fs::open(
         std::ffi::OsStr::from_bytes(path),
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
@@ -584,7 +602,7 @@ fn plain_folder(path: &[u8], look: bool, listing: &mut Listing) -> Option<()> {
         .filter(|(_, _, kind)| *kind == FileType::Directory)
         .map(|(_, range, _)| {
             let mut inside = Listing::default();
-            plain_folder(&join(range), look, &mut inside)?;
+            plain_folder(&join(range), look, depth + 1, stop, &mut inside)?;
             Some(inside)
         })
         .collect();
@@ -617,8 +635,13 @@ fn plain_folder(path: &[u8], look: bool, listing: &mut Listing) -> Option<()> {
     Some(())
 }
 
+/// How deep below the corpus [`plain_folder`] goes: deeper folders are
+/// left to `ignore`.
+#[cfg(target_os = "linux")]
+const PLAIN_DEPTH: usize = 64;
+
 /// The walk with `ignore`, for any folder.
-fn ignore_walk(dir: &Path, root: PathBuf) -> Result<Listing, Error> {
+fn ignore_walk(dir: &Path, root: PathBuf, stop: &AtomicBool) -> Result<Listing, Error> {
     let mut listing = Listing::default();
     // Links out of the folder are cut off before the walk follows them.
     let outside: std::sync::Arc<std::sync::Mutex<Vec<Skipped>>> = Default::default();
@@ -656,6 +679,9 @@ fn ignore_walk(dir: &Path, root: PathBuf) -> Result<Listing, Error> {
         })
         .build();
     for entry in walk {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
@@ -751,7 +777,7 @@ pub fn stamp(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
     Some((meta.len(), modified))
 }
 
-/// Whether the file `meta` tells of may be listed under another path too, so
+/// Whether the file `look` tells of may be listed under another path too, so
 /// that it needs a [`FileKey`]: when it has more than one hard link, or the
 /// walk followed a symbolic link (`links`). Most corpora have neither, and a
 /// key kept for each of a million files weighs tens of megabytes.
@@ -993,7 +1019,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Error> {
 /// looks at it through the open file: one path lookup, not two.
 pub fn open_listed(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Error> {
     let shown = || display_path(path);
-    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown(), e))?;
+    let file = open_nonblocking(path).map_err(|e| Error::io(&shown(), e))?;
     let metadata = file.metadata().map_err(|e| Error::io(&shown(), e))?;
     if !metadata.is_file() {
         return Err(Error::Skipped(Skipped {
@@ -1009,8 +1035,10 @@ pub fn open_listed(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Er
 #[derive(Debug, Clone, Copy)]
 pub struct Look {
     pub size: u64,
-    /// As [`stamp`] gives it.
-    pub stamp: Option<(u64, u128)>,
+    /// Nanoseconds since the epoch, as [`stamp`] gives them (kept in a
+    /// `u64`, which holds them until 2554, so that a listing's look is 48
+    /// bytes, not 80: a time past that has none).
+    modified: Option<u64>,
     /// Its hard links, and its device and inode (unix).
     links: u64,
     #[cfg_attr(not(unix), allow(dead_code))]
@@ -1028,10 +1056,16 @@ impl Look {
         let (links, inode) = (1, (0, 0));
         Look {
             size: meta.len(),
-            stamp: stamp(meta),
+            modified: stamp(meta).and_then(|(_, m)| u64::try_from(m).ok()),
             links,
             inode,
         }
+    }
+
+    /// Size and modification time, as [`stamp`] gives them: the cache's
+    /// first check.
+    pub fn stamp(&self) -> Option<(u64, u128)> {
+        self.modified.map(|m| (self.size, u128::from(m)))
     }
 
     /// What `stat` told of a regular file, as [`Look::of`] tells it of its
@@ -1041,12 +1075,14 @@ impl Look {
     fn of_stat(stat: &rustix::fs::Stat) -> Look {
         let size = u64::try_from(stat.st_size).unwrap_or(0);
         // A time before 1970 has none, as `SystemTime::duration_since` says.
-        let modified = u64::try_from(stat.st_mtime).ok().map(|seconds| {
-            u128::from(seconds) * 1_000_000_000 + u128::from(stat.st_mtime_nsec as u64)
+        let modified = u64::try_from(stat.st_mtime).ok().and_then(|seconds| {
+            seconds
+                .checked_mul(1_000_000_000)?
+                .checked_add(stat.st_mtime_nsec as u64)
         });
         Look {
             size,
-            stamp: modified.map(|m| (size, m)),
+            modified,
             links: stat.st_nlink as u64,
             inode: (stat.st_dev as u64, stat.st_ino as u64),
         }
@@ -1117,9 +1153,24 @@ pub fn look_listed(path: &Path, folder: &mut Folder) -> Result<Look, Error> {
     Ok(Look::of(&metadata))
 }
 
-/// Opens a file [`look_listed`] has looked at.
+/// Opens a file [`look_listed`] has looked at; one that is no longer a
+/// regular file is skipped, as [`open_listed`] skips it.
 pub fn open_file(path: &Path) -> Result<std::fs::File, Error> {
-    std::fs::File::open(path).map_err(|e| Error::io(&display_path(path), e))
+    open_listed(path).map(|(file, _)| file)
+}
+
+/// Opens `path` to read it, without waiting: a named pipe put where a
+/// listed file was (after the walk looked at it) would otherwise block
+/// the open until something writes to it. Reading a file is the same.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    options.open(path)
 }
 
 /// How the size of an article about to be read was found.
@@ -1676,39 +1727,77 @@ mod tests {
         };
         let mut sorted: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
         sorted.sort();
-        // A temporary folder has no ignore file above it, so the plain walk
-        // takes it, and finds what `ignore` finds, in the same order.
-        let plain = plain_walk(&corpus, &root, false);
-        if cfg!(target_os = "linux") {
+        let go = AtomicBool::new(false);
+        // A temporary folder has no ignore file above it (unless the
+        // machine's has), so the plain walk takes it, and finds what
+        // `ignore` finds, in the same order.
+        let plain = plain_walk(&corpus, &root, false, &go);
+        let ignore_above = root
+            .ancestors()
+            .any(|a| IGNORE_FILES.iter().any(|f| a.join(f).exists()));
+        if cfg!(target_os = "linux") && !ignore_above {
             assert_eq!(
                 paths(plain.expect("the plain walk takes this folder")),
                 sorted
             );
             // Asked to, it looks at each file as it lists it, and sees
             // what a look by the file's path sees.
-            let looked = plain_walk(&corpus, &root, true).unwrap();
+            let looked = plain_walk(&corpus, &root, true, &go).unwrap();
             assert_eq!(looked.files.len(), sorted.len());
             for file in &looked.files {
                 let look = file.look.expect("each file looked at");
                 let by_path = Look::of(&std::fs::metadata(&file.path).unwrap());
-                assert_eq!(look.stamp, by_path.stamp, "{}", file.path.display());
+                assert_eq!(look.stamp(), by_path.stamp(), "{}", file.path.display());
+                assert_eq!(look.stamp(), stamp(&std::fs::metadata(&file.path).unwrap()));
                 assert_eq!((look.links, look.inode), (by_path.links, by_path.inode));
             }
         }
-        assert_eq!(paths(ignore_walk(&corpus, root.clone()).unwrap()), sorted);
-        assert_eq!(paths(walk_articles(&corpus, false).unwrap()), sorted);
-        assert_eq!(paths(walk_articles(&corpus, true).unwrap()), sorted);
+        assert_eq!(
+            paths(ignore_walk(&corpus, root.clone(), &go).unwrap()),
+            sorted
+        );
+        assert_eq!(paths(walk_articles(&corpus, false, &go).unwrap()), sorted);
+        assert_eq!(paths(walk_articles(&corpus, true, &go).unwrap()), sorted);
         // Hidden names are left out by both; an ignore file anywhere
         // leaves the folder to `ignore`.
         std::fs::write(corpus.join(".hidden.md"), "").unwrap();
         std::fs::create_dir_all(corpus.join(".drafts")).unwrap();
         std::fs::write(corpus.join(".drafts/d.md"), "").unwrap();
-        assert_eq!(paths(walk_articles(&corpus, false).unwrap()), sorted);
+        assert_eq!(paths(walk_articles(&corpus, false, &go).unwrap()), sorted);
         std::fs::write(corpus.join("a/.volteignore"), "b.md\n").unwrap();
-        assert!(plain_walk(&corpus, &root, true).is_none());
+        assert!(plain_walk(&corpus, &root, true, &go).is_none());
+        // Stopped (the rulebook failed), the walk ends with nothing.
+        let stopped = AtomicBool::new(true);
+        assert!(walk_articles(&corpus, true, &stopped)
+            .unwrap()
+            .files
+            .is_empty());
         let ignored = corpus.join("a/b.md");
         let left: Vec<PathBuf> = sorted.iter().filter(|p| **p != ignored).cloned().collect();
-        assert_eq!(paths(walk_articles(&corpus, true).unwrap()), left);
+        assert_eq!(paths(walk_articles(&corpus, true, &go).unwrap()), left);
+    }
+
+    #[test]
+    fn a_folder_deeper_than_the_plain_walk_goes_is_walked_by_ignore() {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("c");
+        let mut deep = corpus.clone();
+        for _ in 0..80 {
+            deep.push("d");
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("deep.md"), "").unwrap();
+        std::fs::write(corpus.join("top.md"), "").unwrap();
+        let go = AtomicBool::new(false);
+        let root = std::fs::canonicalize(&corpus).unwrap();
+        assert!(plain_walk(&corpus, &root, false, &go).is_none());
+        let listed: Vec<PathBuf> = walk_articles(&corpus, true, &go)
+            .unwrap()
+            .files
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        assert_eq!(listed, vec![deep.join("deep.md"), corpus.join("top.md")]);
     }
 
     fn parse(text: &str) -> Result<Article, Error> {
