@@ -330,10 +330,13 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     // with entries has the walk look at each file as it lists it, from
     // the open folder (a re-check reads few articles: the others need
     // that look alone), where the walk is volte's own.
-    let cache_key = options.cache.as_ref().and_then(|_| {
-        let files = rulebook::rule_files(rules).ok()?;
-        Some(cache::key_of(&files, rules, options.include_comments))
-    });
+    // The rule files are read once, for both. One that cannot be read is
+    // said first, whatever the corpus.
+    let sources = rulebook::read_sources(rules)?;
+    let cache_key = options
+        .cache
+        .as_ref()
+        .map(|_| cache::key_of(&sources, rules, options.include_comments));
     let look = options
         .cache
         .as_deref()
@@ -350,7 +353,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
             let (rulebook, cache) = rayon::join(
                 || {
                     let _phase = timings::phase("rulebook");
-                    let rulebook = rulebook::load(rules);
+                    let rulebook = rulebook::load_sources(rules, &sources);
                     if rulebook.is_err() {
                         stop.store(true, std::sync::atomic::Ordering::Relaxed);
                     }

@@ -537,6 +537,16 @@ fn the_cache_keeps_to_its_own_files_and_to_the_rules_not_the_working_folder() {
         .unwrap();
     assert!(out.status.code().is_some_and(|c| c < 2), "{out:?}");
     assert_eq!(caches(), from_root);
+    // And from inside the rules folder, given as `.`.
+    let out = Command::cargo_bin("volte")
+        .unwrap()
+        .current_dir(&rules)
+        .args(["check", "--rules", ".", "--corpus", "../corpus"])
+        .args(["--cache-dir", "../.volte-cache"])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c < 2), "{out:?}");
+    assert_eq!(caches(), from_root);
 }
 
 #[test]

@@ -397,18 +397,11 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
-/// The rule files of the rulebook in `dir`, as [`Rulebook::files`] names
-/// them once it is loaded.
-pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    Ok(yaml_files(dir)?
-        .iter()
-        .map(|path| crate::corpus::display_path(path))
-        .collect())
-}
-
-/// Loads every rule file of `dir` (and its `lexicons/` folder) into one rulebook.
-pub fn load(dir: &Path) -> Result<Rulebook, Error> {
-    let lexicons = Lexicons::load(Some(&dir.join("lexicons")))?;
+/// The rule files of `dir`, each as its shown path and its text: what
+/// [`load_sources`] compiles and what the cache's key is made from, read
+/// once so that both have the same text (a file saved in between could
+/// otherwise have its claims kept under the key of the text before).
+pub fn read_sources(dir: &Path) -> Result<Vec<(PathBuf, String)>, Error> {
     let files = yaml_files(dir)?;
     if files.is_empty() {
         return Err(Error::Usage(format!(
@@ -416,12 +409,28 @@ pub fn load(dir: &Path) -> Result<Rulebook, Error> {
             crate::corpus::display_path(dir).display()
         )));
     }
-    let mut sources = Vec::new();
-    for path in files {
-        let text = crate::fsutil::read_text(&path)?;
-        sources.push((crate::corpus::display_path(&path), text));
-    }
-    compile(&sources, lexicons)
+    files
+        .iter()
+        .map(|path| {
+            Ok((
+                crate::corpus::display_path(path),
+                crate::fsutil::read_text(path)?,
+            ))
+        })
+        .collect()
+}
+
+/// Loads every rule file of `dir` (and its `lexicons/` folder) into one rulebook.
+pub fn load(dir: &Path) -> Result<Rulebook, Error> {
+    let sources = read_sources(dir)?;
+    load_sources(dir, &sources)
+}
+
+/// The rulebook of `dir` from its rule files as [`read_sources`] read
+/// them, with the lexicons of its `lexicons/` folder.
+pub fn load_sources(dir: &Path, sources: &[(PathBuf, String)]) -> Result<Rulebook, Error> {
+    let lexicons = Lexicons::load(Some(&dir.join("lexicons")))?;
+    compile(sources, lexicons)
 }
 
 /// Compiles rule files given as (path, text) pairs.
