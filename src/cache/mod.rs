@@ -818,24 +818,26 @@ impl Cache {
             }
             let lines: Vec<(usize, Range<usize>)> = (number..).zip(lines).collect();
             number += lines.len();
-            let slots: Result<Vec<HeadLine>, String> = lines
+            // Each head parsed straight into its place (a `Result<Vec<_>>`
+            // collected on every core was gathered in pieces, then copied).
+            let mut parsed: Vec<Result<HeadLine, String>> = Vec::new();
+            lines
                 .par_iter()
                 .map(|(n, line)| {
                     parse_head(&bytes[line.clone()])
                         .map_err(|e| corrupt(&format!("{}:{n}", path.display()), &e))
                 })
-                .collect();
-            let slots = match slots {
-                Ok(slots) => slots,
-                Err(warning) => {
-                    cache.warning = Some(warning);
-                    return Cache {
-                        slots: Default::default(),
-                        ..cache
-                    };
-                }
-            };
-            found += slots.len();
+                .collect_into_vec(&mut parsed);
+            if let Some(Err(warning)) = parsed.iter_mut().find(|head| head.is_err()) {
+                cache.warning = Some(std::mem::take(warning));
+                return Cache {
+                    slots: Default::default(),
+                    ..cache
+                };
+            }
+            // Every head parsed.
+            let slots = || parsed.iter().flatten();
+            found += parsed.len();
             let Cache {
                 slots: all,
                 index,
@@ -848,22 +850,22 @@ impl Cache {
             // table grown block by block hashed every path again at each
             // doubling (a quarter of the time of opening a large cache).
             let expected = if all.is_empty() {
-                let rate = slots.len() as f64 / (whole.max(1) as f64);
-                let paths_rate = slots.iter().map(|h| h.path.len()).sum::<usize>() as f64
-                    / (whole.max(1) as f64);
+                let rate = parsed.len() as f64 / (whole.max(1) as f64);
+                let paths_rate =
+                    slots().map(|h| h.path.len()).sum::<usize>() as f64 / (whole.max(1) as f64);
                 paths.reserve((paths_rate * length as f64 * 1.05) as usize);
                 let sums_rate =
-                    slots.iter().map(|h| h.sum.len()).sum::<usize>() as f64 / (whole.max(1) as f64);
+                    slots().map(|h| h.sum.len()).sum::<usize>() as f64 / (whole.max(1) as f64);
                 sums.reserve((sums_rate * length as f64 * 1.05) as usize);
-                ((rate * length as f64 * 1.05) as usize).max(slots.len())
+                ((rate * length as f64 * 1.05) as usize).max(parsed.len())
             } else {
-                slots.len()
+                parsed.len()
             };
             all.reserve(expected);
             index.reserve(expected, |&i| {
                 hasher.hash_one(path_text(paths, &all[i as usize]).as_bytes())
             });
-            for head in slots {
+            for head in slots() {
                 let body = head.at..head.at.saturating_add(head.len);
                 let path = &*head.path;
                 let at = hasher.hash_one(path.as_bytes());
