@@ -563,14 +563,32 @@ impl Lexicons {
 
     /// The built-in lexicons, with `dir/*.yaml` added or replacing them.
     pub fn load(dir: Option<&Path>) -> Result<Self, Error> {
-        let mut lexicons = Self::builtin()?;
+        Self::from_sources(&Self::read_sources(dir)?)
+    }
+
+    /// The lexicon files of `dir` (when there is one), each as its path and
+    /// its text, for [`Lexicons::from_sources`].
+    pub fn read_sources(dir: Option<&Path>) -> Result<Vec<(PathBuf, String)>, Error> {
         let Some(dir) = dir.filter(|d| d.is_dir()) else {
-            return Ok(lexicons);
+            return Ok(Vec::new());
         };
-        for path in crate::rulebook::yaml_files(dir)? {
-            let text = crate::fsutil::read_text(&path)?;
-            let shown = crate::corpus::display_path(&path);
-            let lexicon = parse(&shown, &text)?;
+        crate::rulebook::yaml_files(dir)?
+            .into_iter()
+            .map(|path| {
+                let text = crate::fsutil::read_text(&path)?;
+                Ok((path, text))
+            })
+            .collect()
+    }
+
+    /// The built-in lexicons, with the lexicon files [`Lexicons::read_sources`]
+    /// read added or replacing them.
+    pub fn from_sources(sources: &[(PathBuf, String)]) -> Result<Self, Error> {
+        let mut lexicons = Self::builtin()?;
+        for (path, text) in sources {
+            let (path, text) = (path.as_path(), text.as_str());
+            let shown = crate::corpus::display_path(path);
+            let lexicon = parse(&shown, text)?;
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             if stem != lexicon.language {
                 let line = text

@@ -336,7 +336,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
     let cache_key = options
         .cache
         .as_ref()
-        .map(|_| cache::key_of(&sources, rules, options.include_comments));
+        .map(|_| cache::key_of(&sources, options.include_comments));
     let look = options
         .cache
         .as_deref()
@@ -353,7 +353,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
             let (rulebook, cache) = rayon::join(
                 || {
                     let _phase = timings::phase("rulebook");
-                    let rulebook = rulebook::load_sources(rules, &sources);
+                    let rulebook = rulebook::load_sources(&sources);
                     if rulebook.is_err() {
                         stop.store(true, std::sync::atomic::Ordering::Relaxed);
                     }

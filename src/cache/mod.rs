@@ -659,12 +659,12 @@ pub fn has_entries(dir: &Path, key: &str) -> bool {
     std::fs::metadata(dir.join(format!("claims-{key}.jsonl"))).is_ok_and(|m| m.len() > 160)
 }
 
-/// The key of the rulebook in `rules_dir` whose rule files are `sources`
-/// (as [`crate::rulebook::read_sources`] read them, so the cache is opened
-/// while the rulebook is compiled from the same text): any change to a rule
-/// file, a lexicon, volte itself or the options gives another key, and so
-/// a fresh cache.
-pub fn key_of(sources: &[(PathBuf, String)], rules_dir: &Path, include_comments: bool) -> String {
+/// The key of the rulebook made from `sources` (as
+/// [`crate::rulebook::read_sources`] read them, so the cache is opened while
+/// the rulebook is compiled from the same text): any change to a rule file,
+/// a lexicon, volte itself or the options gives another key, and so a
+/// fresh cache.
+pub fn key_of(sources: &crate::rulebook::Sources, include_comments: bool) -> String {
     let mut hasher = blake3::Hasher::new();
     hasher.update(format!("volte {} format {FORMAT}\n", env!("CARGO_PKG_VERSION")).as_bytes());
     hasher.update(if include_comments {
@@ -676,33 +676,25 @@ pub fn key_of(sources: &[(PathBuf, String)], rules_dir: &Path, include_comments:
         hasher.update(name.as_bytes());
         hasher.update(text.as_bytes());
     }
-    // Each file by its name and its folder's (`rules/x.yaml`,
-    // `lexicons/fr.yaml`), not the path the run was given: the same rules
-    // from another working folder, the rules folder itself included, are
-    // the same cache.
+    // Each file by its name in the rules folder (`x.yaml`,
+    // `lexicons/fr.yaml`), not by the path the run was given: the same
+    // rules reached from any working folder, or through a link, are the
+    // same cache.
     let name = |file: &Path| -> String {
-        let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-        let last = |p: Option<&Path>| {
-            p.and_then(Path::file_name)
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        };
-        format!("{}/{}", last(file.parent()), last(Some(&file)))
+        file.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
     };
-    let mut files: Vec<(String, std::borrow::Cow<'_, [u8]>)> = sources
+    let rules = sources.rules.iter().map(|(path, text)| (name(path), text));
+    let lexicons = sources
+        .lexicons
         .iter()
-        .map(|(path, text)| (name(path), std::borrow::Cow::Borrowed(text.as_bytes())))
-        .collect();
-    if let Ok(lexicons) = crate::rulebook::yaml_files(&rules_dir.join("lexicons")) {
-        for file in lexicons {
-            let text = std::fs::read(&file).unwrap_or_default();
-            files.push((name(&file), std::borrow::Cow::Owned(text)));
-        }
-    }
+        .map(|(path, text)| (format!("lexicons/{}", name(path)), text));
+    let mut files: Vec<(String, &String)> = rules.chain(lexicons).collect();
     files.sort();
     for (name, text) in files {
         hasher.update(name.as_bytes());
-        hasher.update(&text);
+        hasher.update(text.as_bytes());
     }
     hasher.finalize().to_hex()[..16].to_string()
 }

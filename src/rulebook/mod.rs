@@ -397,11 +397,22 @@ pub fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
-/// The rule files of `dir`, each as its shown path and its text: what
-/// [`load_sources`] compiles and what the cache's key is made from, read
-/// once so that both have the same text (a file saved in between could
-/// otherwise have its claims kept under the key of the text before).
-pub fn read_sources(dir: &Path) -> Result<Vec<(PathBuf, String)>, Error> {
+/// The files a rulebook is made from, as read from its folder: its rule
+/// files, each as its shown path and its text, and its own lexicons (in
+/// `lexicons/`), each as its path and its text. Read once, so that the
+/// rulebook and the cache's key are made from the same text (a file saved
+/// between two reads could otherwise have its claims kept under the key of
+/// the text before).
+#[derive(Debug, Clone)]
+pub struct Sources {
+    pub rules: Vec<(PathBuf, String)>,
+    pub lexicons: Vec<(PathBuf, String)>,
+}
+
+/// Reads the rule files of `dir` and its `lexicons/` folder (the lexicons
+/// first, as [`load`] has always read them).
+pub fn read_sources(dir: &Path) -> Result<Sources, Error> {
+    let lexicons = Lexicons::read_sources(Some(&dir.join("lexicons")))?;
     let files = yaml_files(dir)?;
     if files.is_empty() {
         return Err(Error::Usage(format!(
@@ -409,7 +420,7 @@ pub fn read_sources(dir: &Path) -> Result<Vec<(PathBuf, String)>, Error> {
             crate::corpus::display_path(dir).display()
         )));
     }
-    files
+    let rules = files
         .iter()
         .map(|path| {
             Ok((
@@ -417,20 +428,18 @@ pub fn read_sources(dir: &Path) -> Result<Vec<(PathBuf, String)>, Error> {
                 crate::fsutil::read_text(path)?,
             ))
         })
-        .collect()
+        .collect::<Result<_, Error>>()?;
+    Ok(Sources { rules, lexicons })
 }
 
 /// Loads every rule file of `dir` (and its `lexicons/` folder) into one rulebook.
 pub fn load(dir: &Path) -> Result<Rulebook, Error> {
-    let sources = read_sources(dir)?;
-    load_sources(dir, &sources)
+    load_sources(&read_sources(dir)?)
 }
 
-/// The rulebook of `dir` from its rule files as [`read_sources`] read
-/// them, with the lexicons of its `lexicons/` folder.
-pub fn load_sources(dir: &Path, sources: &[(PathBuf, String)]) -> Result<Rulebook, Error> {
-    let lexicons = Lexicons::load(Some(&dir.join("lexicons")))?;
-    compile(sources, lexicons)
+/// The rulebook made from `sources`, as [`read_sources`] read them.
+pub fn load_sources(sources: &Sources) -> Result<Rulebook, Error> {
+    compile(&sources.rules, Lexicons::from_sources(&sources.lexicons)?)
 }
 
 /// Compiles rule files given as (path, text) pairs.
