@@ -155,6 +155,69 @@ pub fn build(
     ledger
 }
 
+/// What judging an article's stance on a proposition needs of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Stand<'a> {
+    pub position: Position,
+    /// Its source, trimmed and folded (`Le Monde` is `le monde`).
+    pub source: &'a str,
+    pub date: crate::corpus::PartialDate,
+}
+
+/// The contradictions between the entries of a timeline, given in its
+/// order (by date, then id), as `(kind, earlier, later)` entry indices, in
+/// the order the report lists them: by the later entry, then the earlier.
+/// An article on both sides contradicts itself: `(Internal, i, i)`.
+///
+/// Each article is set against the most recent earlier article that took
+/// the opposite stance, and against the most recent such article from its
+/// own source: what it overturns, and what its source said before. The
+/// timeline shows the rest; all pairs would grow with the square of the
+/// corpus.
+pub fn judge(stands: &[Stand<'_>], window_days: u32) -> Vec<(Kind, usize, usize)> {
+    let mut found: Vec<(Kind, usize, usize)> = stands
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.position == Position::Mixed)
+        .map(|(j, _)| (Kind::Internal, j, j))
+        .collect();
+    let mut last: HashMap<Stance, usize> = HashMap::new();
+    let mut last_by_source: HashMap<(&str, Stance), usize> = HashMap::new();
+    for (j, later) in stands.iter().enumerate() {
+        let Some(stance) = later.position.stance() else {
+            continue;
+        };
+        let source = later.source;
+        let opposite = stance.flipped();
+        let mut earlier: Vec<usize> = last.get(&opposite).copied().into_iter().collect();
+        if !source.is_empty() {
+            if let Some(&i) = last_by_source.get(&(source, opposite)) {
+                if !earlier.contains(&i) {
+                    earlier.push(i);
+                }
+            }
+        }
+        for i in earlier {
+            let kind = if !source.is_empty() && stands[i].source == source {
+                Kind::SelfContradiction
+            } else if stands[i].date.gap_days(later.date) <= i64::from(window_days) {
+                Kind::Conflict
+            } else {
+                Kind::Reversal
+            };
+            found.push((kind, i, j));
+        }
+        last.insert(stance, j);
+        if !source.is_empty() {
+            last_by_source.insert((source, stance), j);
+        }
+    }
+    // The entries are in order of date, then id, and no two share an id:
+    // their places order them as their dates and ids would.
+    found.sort_unstable_by_key(|&(kind, i, j)| (j, i, kind));
+    found
+}
+
 /// The timeline of one proposition and its contradictions, sorted: one
 /// proposition's share of [`build`], which a report can make, use and drop
 /// a proposition at a time.
@@ -201,74 +264,40 @@ pub fn of_proposition(
         .par_iter()
         .map(|e| fold(articles[e.article].source().trim()))
         .collect();
-    let mut found = Vec::new();
-    for entry in entries.iter().filter(|e| e.position == Position::Mixed) {
-        let first = |s: Stance| {
-            entry
-                .claims
-                .iter()
-                .copied()
-                .find(|&c| claims[c].stance == s)
-        };
-        if let (Some(a), Some(b)) = (first(Stance::Supports), first(Stance::Opposes)) {
-            found.push(Contradiction {
-                proposition,
-                kind: Kind::Internal,
-                a,
-                b,
-            });
-        }
-    }
-    // Each article is set against the most recent earlier article that took
-    // the opposite stance, and against the most recent such article from its
-    // own source: what it overturns, and what its source said before. The
-    // timeline shows the rest; all pairs would grow with the square of the corpus.
-    let mut last: HashMap<Stance, usize> = HashMap::new();
-    let mut last_by_source: HashMap<(&str, Stance), usize> = HashMap::new();
-    for (j, later) in entries.iter().enumerate() {
-        let Some(stance) = later.position.stance() else {
-            continue;
-        };
-        let b = &articles[later.article];
-        let source = sources[j].as_str();
-        let opposite = stance.flipped();
-        let mut earlier: Vec<usize> = last.get(&opposite).copied().into_iter().collect();
-        if !source.is_empty() {
-            if let Some(&i) = last_by_source.get(&(source, opposite)) {
-                if !earlier.contains(&i) {
-                    earlier.push(i);
-                }
-            }
-        }
-        for i in earlier {
-            let a = &articles[entries[i].article];
-            let kind = if !source.is_empty() && sources[i] == source {
-                Kind::SelfContradiction
-            } else if a.date.gap_days(b.date) <= i64::from(window_days) {
-                Kind::Conflict
-            } else {
-                Kind::Reversal
+    let stands: Vec<Stand<'_>> = entries
+        .iter()
+        .zip(&sources)
+        .map(|(e, source)| Stand {
+            position: e.position,
+            source,
+            date: articles[e.article].date,
+        })
+        .collect();
+    let first = |entry: &Entry, s: Stance| {
+        entry
+            .claims
+            .iter()
+            .copied()
+            .find(|&c| claims[c].stance == s)
+    };
+    let found: Vec<Contradiction> = judge(&stands, window_days)
+        .into_iter()
+        .filter_map(|(kind, i, j)| {
+            let (a, b) = match kind {
+                Kind::Internal => (
+                    first(&entries[j], Stance::Supports)?,
+                    first(&entries[j], Stance::Opposes)?,
+                ),
+                _ => (entries[i].claims[0], entries[j].claims[0]),
             };
-            found.push(Contradiction {
+            Some(Contradiction {
                 proposition,
                 kind,
-                a: entries[i].claims[0],
-                b: later.claims[0],
-            });
-        }
-        last.insert(stance, j);
-        if !source.is_empty() {
-            last_by_source.insert((source, stance), j);
-        }
-    }
-    let key = |c: &Contradiction| {
-        let (a, b) = (
-            &articles[claims[c.a].article],
-            &articles[claims[c.b].article],
-        );
-        (b.date.sort_key(), b.id(), a.date.sort_key(), a.id(), c.kind)
-    };
-    found.par_sort_by_cached_key(key);
+                a,
+                b,
+            })
+        })
+        .collect();
     let timeline = (!entries.is_empty()).then_some(Timeline {
         proposition,
         entries,

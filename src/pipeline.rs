@@ -59,6 +59,10 @@ pub struct Run {
     /// With a cache: which articles have claims on which propositions, and
     /// those left unread.
     outline: Option<Outline>,
+    /// After [`Run::read_for`], with a cache: each article's place in the
+    /// report (its shown path and its body's digest), by index in
+    /// `articles`; zeros for an article without claims.
+    mixes: Vec<[u8; 16]>,
 }
 
 /// With a cache, what the report's kept parts are checked against: for
@@ -78,6 +82,9 @@ struct Outline {
     /// their path inside the corpus, by mark.
     shown: Vec<(u32, PathBuf)>,
     options: Options,
+    /// Whether [`Run::mixes`] has been made from the marks of the articles
+    /// read at first.
+    mixed: bool,
 }
 
 /// An article with claims.
@@ -188,36 +195,82 @@ impl Run {
     /// that every claim on those propositions is there. The others stay
     /// unread: only their counts are in the run. Returns warnings (a kept
     /// body found damaged: its article is read again, and the cache is
-    /// rebuilt next time). Once this is done the outline is gone, so
-    /// [`Run::part_digests`] is to be asked first.
+    /// rebuilt next time). [`Run::part_digests`] is to be asked first: it
+    /// is of the articles as the listing found them.
     pub fn read_for(&mut self, wanted: &[bool]) -> Result<Vec<String>, Error> {
-        let Some(outline) = self.outline.take() else {
+        self.read_marked(&|_, propositions| {
+            propositions
+                .iter()
+                .any(|&p| wanted.get(p as usize).copied().unwrap_or(false))
+        })
+    }
+
+    /// With a cache, each article with claims, in corpus order: its place in
+    /// the report ([`Run::mix_of`]) and the propositions its claims are on.
+    pub fn marked(&self) -> impl Iterator<Item = (&[u8; 16], &[u32])> + '_ {
+        self.outline.iter().flat_map(|outline| {
+            outline.marks.iter().map(|m| {
+                let range = m.propositions.start as usize..m.propositions.end as usize;
+                (&m.mix, &outline.propositions[range])
+            })
+        })
+    }
+
+    /// Reads the articles left unread that `wanted` picks by their place in
+    /// the report and their propositions, as [`Run::read_for`] does; it
+    /// may be asked again for more.
+    pub fn read_marked(
+        &mut self,
+        wanted: &(dyn Fn(&[u8; 16], &[u32]) -> bool + Sync),
+    ) -> Result<Vec<String>, Error> {
+        let Some(mut outline) = self.outline.take() else {
             return Ok(Vec::new());
         };
-        let chosen: Vec<(usize, &Mark)> = outline
+        let result = self.read_marked_in(&mut outline, wanted);
+        self.outline = Some(outline);
+        result
+    }
+
+    fn read_marked_in(
+        &mut self,
+        outline: &mut Outline,
+        wanted: &(dyn Fn(&[u8; 16], &[u32]) -> bool + Sync),
+    ) -> Result<Vec<String>, Error> {
+        if !outline.mixed {
+            // The read articles' mixes, by index among them, the first time.
+            let mut mixes = vec![[0u8; 16]; self.articles.len()];
+            for mark in outline.marks.iter().filter(|m| m.at & UNREAD == 0) {
+                if let Some(slot) = mixes.get_mut(mark.at as usize) {
+                    *slot = mark.mix;
+                }
+            }
+            self.mixes = mixes;
+            outline.mixed = true;
+        }
+        let chosen: Vec<usize> = outline
             .marks
             .iter()
             .enumerate()
             .filter(|(_, m)| m.at & UNREAD != 0)
             .filter(|(_, m)| {
                 let range = m.propositions.start as usize..m.propositions.end as usize;
-                outline.propositions[range]
-                    .iter()
-                    .any(|&p| wanted.get(p as usize).copied().unwrap_or(false))
+                wanted(&m.mix, &outline.propositions[range])
             })
+            .map(|(n, _)| n)
             .collect();
         if chosen.is_empty() {
             return Ok(Vec::new());
         }
+        let outline_ref: &Outline = outline;
         let rulebook = &self.rulebook;
-        let cache = &outline.cache;
+        let cache = &outline_ref.cache;
         let shown = |n: usize, slot: &Slot| -> PathBuf {
-            match &outline.shown_dir {
+            match &outline_ref.shown_dir {
                 Some(dir) => dir.join(cache.path_of(slot)),
-                None => outline
+                None => outline_ref
                     .shown
                     .binary_search_by_key(&(n as u32), |(m, _)| *m)
-                    .map_or_else(|_| PathBuf::new(), |i| outline.shown[i].1.clone()),
+                    .map_or_else(|_| PathBuf::new(), |i| outline_ref.shown[i].1.clone()),
             }
         };
         let pattern = |proposition: usize, text: &str| {
@@ -228,7 +281,8 @@ impl Run {
         // Each article with whether its body was found damaged.
         let read: Vec<Result<Reread, Error>> = chosen
             .par_iter()
-            .map_init(Worker::default, |worker, &(n, mark)| {
+            .map_init(Worker::default, |worker, &n| {
+                let mark = &outline_ref.marks[n];
                 let slot = cache
                     .slot_at((mark.at & !UNREAD) as usize)
                     .expect("a mark's entry is in the cache");
@@ -243,41 +297,62 @@ impl Run {
                         claims,
                         damaged: false,
                     }),
-                    None => read_afresh(&path, rulebook, outline.options, worker),
+                    None => read_afresh(&path, rulebook, outline_ref.options, worker),
                 }
             })
             .collect();
         let mut warnings = Vec::new();
         let mut damaged = false;
         let mut unread = Vec::with_capacity(read.len());
-        for (result, (_, mark)) in read.into_iter().zip(&chosen) {
+        for (result, &n) in read.into_iter().zip(&chosen) {
             let reread = result?;
             damaged |= reread.damaged;
-            unread.push((mark.before as usize, reread.article, reread.claims));
+            let mark = &outline_ref.marks[n];
+            unread.push((
+                mark.before as usize,
+                reread.article,
+                reread.claims,
+                mark.mix,
+            ));
         }
         if damaged {
             warnings.push(format!(
                 "{}: a kept body is damaged; its article was read again, and the cache is built anew next time",
-                outline.cache.bodies_path().display()
+                outline_ref.cache.bodies_path().display()
             ));
-            let _ = outline.cache.discard();
+            let _ = outline_ref.cache.discard();
+        }
+        // The marks read are read now, and those still unread go as many
+        // places further as there are marks read before them.
+        let mut inserted = 0u32;
+        let mut next = chosen.iter().peekable();
+        for (n, mark) in outline.marks.iter_mut().enumerate() {
+            if next.next_if(|&&c| c == n).is_some() {
+                mark.at &= !UNREAD;
+                inserted += 1;
+            } else if mark.at & UNREAD != 0 {
+                mark.before += inserted;
+            }
         }
         // The articles read, with the ones just read at their places.
         let read_articles = std::mem::take(&mut self.articles);
         let read_claims = std::mem::take(&mut self.claims);
         let mut articles = Vec::with_capacity(read_articles.len() + unread.len());
+        let read_mixes = std::mem::take(&mut self.mixes);
+        let mut mixes = Vec::with_capacity(articles.capacity());
         let mut claims =
             Vec::with_capacity(read_claims.len() + unread.iter().map(|u| u.2.len()).sum::<usize>());
         let mut unread = unread.into_iter().peekable();
         let mut read_claims = read_claims.into_iter().peekable();
         for (i, article) in read_articles.into_iter().enumerate() {
-            while let Some((_, article, mine)) = unread.next_if(|u| u.0 <= i) {
+            while let Some((_, article, mine, mix)) = unread.next_if(|u| u.0 <= i) {
                 let index = articles.len();
                 claims.extend(mine.into_iter().map(|c| Claim {
                     article: index,
                     ..c
                 }));
                 articles.push(article);
+                mixes.push(mix);
             }
             let index = articles.len();
             while let Some(c) = read_claims.next_if(|c| c.article == i) {
@@ -287,18 +362,27 @@ impl Run {
                 });
             }
             articles.push(article);
+            mixes.push(read_mixes.get(i).copied().unwrap_or_default());
         }
-        for (_, article, mine) in unread {
+        for (_, article, mine, mix) in unread {
             let index = articles.len();
             claims.extend(mine.into_iter().map(|c| Claim {
                 article: index,
                 ..c
             }));
             articles.push(article);
+            mixes.push(mix);
         }
         self.articles = articles;
         self.claims = claims;
+        self.mixes = mixes;
         Ok(warnings)
+    }
+
+    /// Article `index`'s place in the report, its shown path and its body's
+    /// digest, once [`Run::read_for`] has run with a cache.
+    pub fn mix_of(&self, index: usize) -> Option<&[u8; 16]> {
+        self.mixes.get(index)
     }
 
     /// The timelines and contradictions of every proposition.
@@ -536,6 +620,7 @@ pub fn run(rules: &Path, corpus_dir: &Path, options: &RunOptions) -> Result<Run,
         propositions: marks.propositions,
         shown: marks.shown,
         options: match_options,
+        mixed: false,
     });
     Ok(run)
 }
@@ -1174,6 +1259,7 @@ fn finish(
         articles_total,
         claims_total,
         outline: None,
+        mixes: Vec::new(),
     }
 }
 

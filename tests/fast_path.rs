@@ -368,6 +368,150 @@ fn kept_report_parts_give_what_a_fresh_run_gives() {
     assert!(same("an acknowledgement", &[]).contains("acknowledged"));
 }
 
+/// Replaces every `from` in the file at `path` by `to`, of the same length.
+fn mark_file(path: &Path, from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let kept = std::fs::read(path).unwrap();
+    let mut marked = kept.clone();
+    let mut at = 0;
+    let mut found = 0;
+    while let Some(i) = marked[at..]
+        .windows(from.len())
+        .position(|w| w == from.as_bytes())
+    {
+        marked[at + i..at + i + from.len()].copy_from_slice(to.as_bytes());
+        at += i + from.len();
+        found += 1;
+    }
+    assert!(found > 0, "{from} is not in {}", path.display());
+    std::fs::write(path, &marked).unwrap();
+    kept
+}
+
+#[test]
+fn a_recheck_renders_again_only_the_pieces_an_added_article_changes() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    age_corpus(project);
+    let parts = project.join(".volte-cache/report.parts");
+    check_human(project, &[]);
+    // A mark on an article's line in the kept text: a piece copied, not
+    // rendered again, shows it.
+    let kept = mark_file(&parts, "algerie-wagner.md:23", "ALGERIE-WAGNER.md:23");
+    add_copy(project);
+    let (recheck, stderr) = check_human(project, &[]);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    // The proposition the added article changed: its other articles' lines
+    // are copied, and what the added article is in is rendered anew.
+    let changed = recheck
+        .split("\n\n")
+        .find(|block| block.starts_with("mali-junta-trusts-algeria"))
+        .expect("the proposition is in the report");
+    assert!(changed.contains("zz-added.md"), "{changed}");
+    assert!(changed.contains("ALGERIE-WAGNER.md:23"), "{changed}");
+    assert!(changed.contains("algerie-wagner.md:23"), "{changed}");
+    // Without the mark, the re-check gives what a fresh run gives.
+    std::fs::write(&parts, &kept).unwrap();
+    let (recheck, _) = check_human(project, &[]);
+    let (fresh, _) = check_human(project, &["--no-cache"]);
+    assert_eq!(recheck, fresh);
+    assert!(recheck.contains("zz-added.md"));
+}
+
+#[test]
+fn a_damaged_kept_ledger_costs_a_reading_never_a_wrong_report() {
+    let dir = project_with_bundled_corpus();
+    let project = dir.path();
+    age_corpus(project);
+    let parts = project.join(".volte-cache/report.parts");
+    check_human(project, &[]);
+    // Each proposition's ledger is kept beside its text: spoil a byte of
+    // each, past its first line.
+    let mut bytes = std::fs::read(&parts).unwrap();
+    let head = b"volte ledger 1\n";
+    let starts: Vec<usize> = bytes
+        .windows(head.len())
+        .enumerate()
+        .filter(|(_, w)| w == head)
+        .map(|(i, _)| i)
+        .collect();
+    // One a proposition of the bundled rulebook.
+    assert_eq!(starts.len(), 5, "{} ledgers kept", starts.len());
+    for start in starts {
+        bytes[start + head.len() + 31] ^= 0x55;
+    }
+    std::fs::write(&parts, &bytes).unwrap();
+    add_copy(project);
+    let (recheck, _) = check_human(project, &[]);
+    let (fresh, _) = check_human(project, &["--no-cache"]);
+    assert_eq!(recheck, fresh);
+    assert!(recheck.contains("zz-added.md"));
+}
+
+/// A generated corpus changed many ways, one change at a time: each
+/// re-check reports what a fresh run reports. Its propositions hold tens of
+/// articles, so their texts are cut into many pieces.
+#[test]
+fn a_generated_corpus_changed_many_ways_gives_what_a_fresh_run_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    volte::bench::generate(project, 600_000, 11).unwrap();
+    let mut articles: Vec<PathBuf> = Vec::new();
+    let mut folders = vec![project.join("corpus")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                folders.push(entry.path());
+            } else {
+                articles.push(entry.path());
+            }
+        }
+    }
+    articles.sort();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for article in &articles {
+        set_time(article, hour_ago);
+    }
+    // Each change at a time of its own, as an editor gives it (a file of
+    // the same size and time is taken as unchanged), an hour ago still.
+    let edits = std::cell::Cell::new(0);
+    let edit = |path: &Path, change: &dyn Fn(&str) -> String| {
+        let text = std::fs::read_to_string(path).unwrap();
+        std::fs::write(path, change(&text)).unwrap();
+        edits.set(edits.get() + 1);
+        set_time(path, hour_ago + std::time::Duration::from_secs(edits.get()));
+    };
+    let same = |label: &str, extra: &[&str]| {
+        let (cached, stderr) = check_human(project, extra);
+        let no_cache: Vec<&str> = extra.iter().copied().chain(["--no-cache"]).collect();
+        let (fresh, _) = check_human(project, &no_cache);
+        assert_eq!(cached, fresh, "{label}");
+        assert!(!stderr.contains("warning"), "{label}: {stderr}");
+        cached
+    };
+    let first = same("a first run", &[]);
+    assert!(first.matches("contradicts").count() > 20, "{first}");
+    for (n, article) in articles.iter().enumerate().step_by(7).take(12) {
+        let copy = project.join(format!("corpus/zz-{n}.md"));
+        let text = std::fs::read_to_string(article).unwrap();
+        std::fs::write(&copy, text.replacen("id: ", &format!("id: copy-{n}-"), 1)).unwrap();
+        set_time(&copy, hour_ago);
+        same("an article added", &[]);
+        match n % 4 {
+            0 => edit(article, &|t| t.replacen("date: 20", "date: 19", 1)),
+            1 => edit(article, &|t| t.replacen("source: ", "source: Autre ", 1)),
+            2 => edit(article, &|t| {
+                t.replacen("soutient", "s'oppose à", 1)
+                    .replacen("salue", "condamne", 1)
+            }),
+            _ => std::fs::remove_file(article).unwrap(),
+        }
+        same("an article changed or removed", &[]);
+    }
+    same("another window", &["--window", "30"]);
+    same("the window as before", &[]);
+}
+
 #[test]
 fn a_damaged_parts_file_is_ignored_with_a_warning() {
     let dir = project_with_bundled_corpus();

@@ -3,7 +3,7 @@
 //! stream (anstream strips it when piped or under NO_COLOR), unless
 //! [`set_plain`] turned it off before rendering.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +12,7 @@ use anstyle::{AnsiColor, Style};
 use rayon::prelude::*;
 
 use super::parts::{self, Parts};
+use super::plan::{self, Items, Plan};
 use super::{
     AcknowledgementOut, Checks, ContradictionOut, Judge, Names, PropositionOut, Report, Side,
     Summary, Tally, Text, TimelineOut,
@@ -117,23 +118,46 @@ pub fn write_run(
     w: &mut dyn parts::Output,
 ) -> io::Result<Summary> {
     let count = run.rulebook.propositions.len();
-    let digests = parts
+    let salt = parts
         .as_ref()
-        .and_then(|_| parts::digests(run, checks, PLAIN.load(Ordering::Relaxed)));
-    // The claims of the propositions judged again are read now (those
-    // of articles left unread); the others' text is copied.
-    let wanted: Vec<bool> = (0..count)
+        .map(|_| parts::salt(run, checks, PLAIN.load(Ordering::Relaxed)));
+    let digests = salt.as_ref().and_then(|salt| run.part_digests(salt));
+    // Pieces are looked for only where there are digests to find them by.
+    let salt = salt.filter(|_| digests.is_some());
+    let changed: Vec<bool> = (0..count)
         .map(|p| match (parts.as_deref(), &digests) {
             (Some(kept), Some(digests)) => kept.find(&digests[p]).is_none(),
             _ => true,
         })
         .collect();
+    let salted: parts::Digest = salt
+        .as_ref()
+        .map_or([0; 32], |salt| *salt.finalize().as_bytes());
+    let keys: Vec<Option<parts::Digest>> = (0..count)
+        .map(|p| plan::ledger_key(run, p).filter(|_| salt.is_some()))
+        .collect();
     let phase = crate::timings::phase("report-bodies");
-    let warnings = run.read_for(&wanted).map_err(io::Error::other)?;
+    let planned = plan_kept(
+        run,
+        parts.as_deref(),
+        &changed,
+        &keys,
+        &salted,
+        salt.as_ref(),
+    );
+    let planned = match planned {
+        Ok(planned) => planned,
+        Err(e) => return Err(io::Error::other(e)),
+    };
     drop(phase);
     if let Some(kept) = parts.as_deref_mut() {
-        kept.warnings.extend(warnings);
+        kept.warnings.extend(planned.warnings);
     }
+    let early: Vec<std::sync::Mutex<Option<Box<Plan>>>> = planned
+        .plans
+        .into_iter()
+        .map(std::sync::Mutex::new)
+        .collect();
     let run: &Run = run;
     let judge = Judge::new(run, checks);
     let mut used = vec![false; judge.acknowledgements()];
@@ -147,22 +171,20 @@ pub fn write_run(
         (Some(parts), Some(digests)) if !parts.holds(digests) => parts.writer(),
         _ => None,
     };
+    if let Some(writer) = writer.as_mut() {
+        writer.salted = salted;
+    }
     let stored = |p: usize| parts.as_deref()?.find(&digests.as_ref()?[p]).cloned();
-    // A proposition at a time, in order: while one is written (its text
-    // rendered in pieces on every core), the next is judged, so what is
-    // held is two propositions' models and a few pieces of text.
+    // A proposition at a time, in order: while one is written (its pieces
+    // copied, or judged and rendered on every core), the next is planned,
+    // so what is held is two propositions' ledgers and a few pieces of text.
     let prepare = |p: usize| match stored(p) {
         Some(entry) => Prepared::Kept(Box::new(entry)),
         None => {
-            let (timeline, found) =
-                ledger::of_proposition(p, &run.articles, &run.claims, run.window_days);
-            Prepared::Fresh(Box::new(judge_part(
-                run,
-                &judge,
-                p,
-                timeline.as_ref(),
-                &found,
-            )))
+            let early = early[p].lock().ok().and_then(|mut plan| plan.take());
+            Prepared::Fresh(early.unwrap_or_else(|| {
+                Box::new(plan::from_articles(run, p, salt.as_ref(), parts.as_deref()))
+            }))
         }
     };
     let mut next = (count > 0).then(|| prepare(0));
@@ -173,23 +195,60 @@ pub fn write_run(
                 scope.spawn(|_| next = Some(prepare(p + 1)));
             }
             match current {
-                Prepared::Fresh(part) => {
+                Prepared::Fresh(plan) => {
                     if let Some(writer) = writer.as_mut() {
-                        writer.begin();
+                        writer.begin_part();
                     }
-                    let mut sink = |text: &str| -> io::Result<()> {
-                        if let Some(writer) = writer.as_mut() {
-                            writer.write(text.as_bytes());
+                    let mut counts = Tally::default();
+                    let mut part_used = Vec::new();
+                    for window in plan.pieces.chunks(PIECES) {
+                        let made: Vec<Option<io::Result<Made>>> = window
+                            .par_iter()
+                            .map(|piece| {
+                                piece
+                                    .kept
+                                    .is_none()
+                                    .then(|| render_piece(run, &judge, &plan, &piece.items))
+                            })
+                            .collect();
+                        for (piece, made) in window.iter().zip(made) {
+                            match (made, &piece.kept, parts.as_deref()) {
+                                (None, Some(kept), Some(parts)) => {
+                                    parts.copy_piece(kept, w, writer.as_mut())?;
+                                    counts.absorb(kept.tally());
+                                    part_used.extend_from_slice(kept.used());
+                                }
+                                (made, _, _) => {
+                                    let made = match made {
+                                        Some(made) => made?,
+                                        None => render_piece(run, &judge, &plan, &piece.items)?,
+                                    };
+                                    w.write_all(made.text.as_bytes())?;
+                                    if let (Some(writer), Some(digest)) =
+                                        (writer.as_mut(), piece.digest)
+                                    {
+                                        writer.add_piece(
+                                            digest,
+                                            &made.tally,
+                                            &made.used,
+                                            &made.text,
+                                        );
+                                    }
+                                    counts.absorb(&made.tally);
+                                    part_used.extend(made.used);
+                                }
+                            }
                         }
-                        w.write_all(text.as_bytes())
-                    };
-                    let mine: Vec<&ContradictionOut> = part.contradictions.iter().collect();
-                    write_proposition(&part.proposition, &mine, &mut sink)?;
-                    let counts = Tally::of(&part);
-                    if let (Some(writer), Some(digests)) = (writer.as_mut(), &digests) {
-                        writer.end(digests[p], &counts, &part.used);
                     }
-                    Ok((counts, part.used))
+                    part_used.sort_unstable();
+                    part_used.dedup();
+                    if let (Some(writer), Some(digests)) = (writer.as_mut(), &digests) {
+                        if let Some(key) = keys[p] {
+                            writer.add_ledger(key, &plan::encode(&plan.recs));
+                        }
+                        writer.end_part(digests[p], &counts, &part_used);
+                    }
+                    Ok((counts, part_used))
                 }
                 Prepared::Kept(entry) => {
                     if let Some(kept) = parts.as_deref() {
@@ -219,29 +278,200 @@ pub fn write_run(
     Ok(closed.summary)
 }
 
-/// A proposition's part in the report: judged now, or kept from the last run.
+/// A proposition's part in the report: planned now, or kept whole from the
+/// last run.
 enum Prepared {
-    Fresh(Box<super::Part>),
+    Fresh(Box<Plan>),
     Kept(Box<parts::Entry>),
 }
 
-/// Proposition `p`'s part, judged from its ledger. Only for the report
-/// without `--since`, where the place of a contradiction in the whole ledger
+/// A piece rendered: its text, and its counts.
+struct Made {
+    text: String,
+    tally: Tally,
+    used: Vec<usize>,
+}
+
+/// The propositions to judge again whose ledger the last run kept,
+/// planned (a `None` for the others), with the articles they need read.
+struct Planned {
+    plans: Vec<Option<Box<Plan>>>,
+    warnings: Vec<String>,
+}
+
+/// Reads what the report needs of the articles left unread, in two steps
+/// when the last run kept a proposition's ledger beside a part made with
+/// the same settings (`salted`): first the articles that changed on it, to
+/// judge its timeline again; then the articles of the pieces that changed,
+/// to render them. A proposition without such a ledger (none kept, or the
+/// window, the acknowledgements or the colour changed: no piece would be
+/// found again) has every article on it read, and is planned in its turn,
+/// so memory holds one proposition's plan at a time.
+fn plan_kept(
+    run: &mut Run,
+    parts: Option<&Parts>,
+    changed: &[bool],
+    keys: &[Option<parts::Digest>],
+    salted: &parts::Digest,
+    salt: Option<&blake3::Hasher>,
+) -> Result<Planned, crate::error::Error> {
+    let count = changed.len();
+    let kept: Vec<Option<Vec<plan::Rec>>> = (0..count)
+        .into_par_iter()
+        .map(|p| {
+            if !changed[p] {
+                return None;
+            }
+            plan::decode(&parts?.ledger(keys[p].as_ref()?, salted)?)
+        })
+        .collect();
+    let known: Vec<HashSet<[u8; 16]>> = kept
+        .iter()
+        .map(|recs| recs.iter().flatten().map(|r| r.mix).collect())
+        .collect();
+    let mut warnings = run.read_marked(&|mix, propositions| {
+        propositions.iter().any(|&p| {
+            let p = p as usize;
+            changed.get(p).copied().unwrap_or(false)
+                && (kept[p].is_none() || !known[p].contains(mix))
+        })
+    })?;
+    drop(known);
+    // The articles on each proposition with a kept ledger, as they are now.
+    let mut current: Vec<HashSet<[u8; 16]>> = vec![HashSet::new(); count];
+    for (mix, propositions) in run.marked() {
+        for &p in propositions {
+            if let Some(set) = current
+                .get_mut(p as usize)
+                .filter(|_| kept[p as usize].is_some())
+            {
+                set.insert(*mix);
+            }
+        }
+    }
+    let index = |run: &Run| -> HashMap<[u8; 16], usize> {
+        (0..run.articles.len())
+            .filter_map(|i| run.mix_of(i).map(|m| (*m, i)))
+            .filter(|(m, _)| m != &[0; 16])
+            .collect()
+    };
+    let read = index(run);
+    let runs: &Run = run;
+    let mut plans: Vec<Option<Box<Plan>>> = kept
+        .into_par_iter()
+        .zip(&current)
+        .enumerate()
+        .map(|(p, (recs, current))| {
+            plan::from_kept(runs, p, recs?, current, &read, salt, parts).map(Box::new)
+        })
+        .collect();
+    drop(current);
+    // Then the articles the changed pieces show, and every article on a
+    // proposition whose kept ledger could not be used.
+    let needed: HashSet<[u8; 16]> = plans
+        .iter()
+        .flatten()
+        .flat_map(|plan| plan.needed().copied())
+        .collect();
+    let whole: Vec<bool> = (0..count)
+        .map(|p| changed[p] && plans[p].is_none())
+        .collect();
+    warnings.extend(run.read_marked(&|mix, propositions| {
+        needed.contains(mix)
+            || propositions
+                .iter()
+                .any(|&p| whole.get(p as usize).copied().unwrap_or(false))
+    })?);
+    let read = index(run);
+    for plan in plans.iter_mut().flatten() {
+        plan.place(run, &read);
+    }
+    Ok(Planned { plans, warnings })
+}
+
+/// Judges and renders one piece of a planned proposition.
+fn render_piece(run: &Run, judge: &Judge<'_>, plan: &Plan, items: &Items) -> io::Result<Made> {
+    let p = plan.p;
+    let unread = || io::Error::other("an article the report shows was not read");
+    let mut text = String::new();
+    let mut tally = Tally::default();
+    let mut used = Vec::new();
+    match items {
+        Items::Heading => {
+            let prop = &run.rulebook.propositions[p];
+            let out = PropositionOut {
+                id: prop.id.clone(),
+                claim: prop.claim.clone(),
+                timeline: Vec::new(),
+            };
+            heading(&out, &mut text);
+            if plan.recs.is_empty() {
+                timeline(&out, &mut text);
+            }
+        }
+        Items::Timeline(range) => {
+            let entries = range
+                .clone()
+                .map(|k| plan.entry(run, k))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(unread)?;
+            let names: Vec<(usize, Names)> = range
+                .clone()
+                .filter_map(|k| Some((plan.recs_article(k)?, plan.names(run, k)?)))
+                .collect();
+            let part = judge_part(run, judge, p, &entries, &[], names);
+            for e in &part.proposition.timeline {
+                timeline_entry(e, plan.width, &mut text);
+            }
+        }
+        Items::Groups(range) => {
+            let groups = &plan.groups[range.clone()];
+            let (first, last) = (groups[0].start, groups[groups.len() - 1].end);
+            let found = plan.found[first..last]
+                .iter()
+                .map(|&c| plan.contradiction(run, c))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(unread)?;
+            let mut places: Vec<usize> = plan.found[first..last]
+                .iter()
+                .flat_map(|&(_, i, j)| [i, j])
+                .collect();
+            places.sort_unstable();
+            places.dedup();
+            let names: Vec<(usize, Names)> = places
+                .into_iter()
+                .filter_map(|k| Some((plan.recs_article(k)?, plan.names(run, k)?)))
+                .collect();
+            let part = judge_part(run, judge, p, &[], &found, names);
+            let mine: Vec<&ContradictionOut> = part.contradictions.iter().collect();
+            for g in groups {
+                contradiction_group(&mine[g.start - first..g.end - first], &mut text);
+            }
+            tally = Tally::of(&part);
+            used = part.used;
+        }
+        Items::End => text.push('\n'),
+    }
+    Ok(Made { text, tally, used })
+}
+
+/// Proposition `p`'s part for these timeline entries and contradictions,
+/// with the names of the articles they show (by article). Only for the report without
+/// `--since`, where the place of a contradiction in the whole ledger
 /// matters to nothing.
 fn judge_part(
     run: &Run,
     judge: &Judge<'_>,
     p: usize,
-    timeline: Option<&ledger::Timeline>,
+    entries: &[ledger::Entry],
     found: &[ledger::Contradiction],
+    mut names: Vec<(usize, Names)>,
 ) -> super::Part {
-    let entries = timeline.map_or(&[][..], |t| t.entries.as_slice());
-    // Each article's names made once for the proposition, then shared.
-    let names: HashMap<usize, Names> = entries
-        .par_iter()
-        .map(|e| (e.article, Names::of(&run.articles[e.article])))
-        .collect();
-    let names = |i: usize| names[&i].clone();
+    names.sort_unstable_by_key(|(article, _)| *article);
+    let names = |i: usize| match names.binary_search_by_key(&i, |(article, _)| *article) {
+        Ok(at) => names[at].1.clone(),
+        Err(_) => Names::of(&run.articles[i]),
+    };
     let sentence = |c: usize| -> Text { run.claims[c].sentence.clone() };
     judge.part(p, entries, found, 0, &names, &sentence)
 }

@@ -10,6 +10,7 @@ pub mod html;
 pub mod human;
 pub mod markdown;
 pub mod parts;
+pub mod plan;
 pub mod sarif;
 
 use rayon::prelude::*;
@@ -427,6 +428,15 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Counts nothing.
+    pub fn is_empty(&self) -> bool {
+        let k = &self.by_kind;
+        self.contradictions == 0
+            && self.unacknowledged == 0
+            && self.failing == 0
+            && k.conflict + k.reversal + k.self_ + k.internal == 0
+    }
+
     /// Adds the counts of another tally.
     pub fn absorb(&mut self, other: &Tally) {
         self.contradictions += other.contradictions;

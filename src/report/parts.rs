@@ -28,6 +28,7 @@
 //! does not read back (a run killed while adding to it) is ignored with a
 //! warning, and deleting it costs one full rendering.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -40,31 +41,74 @@ use crate::pipeline::Run;
 
 /// The first line of the file; bumped whenever the layout or the meaning of
 /// an entry changes.
-const MAGIC: &[u8] = b"volte report parts 1\n";
+const MAGIC: &[u8] = b"volte report parts 2\n";
 
-/// What a proposition's text is made from, hashed.
+/// What a proposition's text, or a piece of it, is made from, hashed.
 pub type Digest = [u8; 32];
 
-/// One proposition's part as stored.
+/// A stretch of a proposition's text as stored: its heading, a run of
+/// timeline entries, a run of contradiction groups, or its end. A piece's
+/// digest covers what its text is made from, so a proposition judged again
+/// copies the pieces an added article leaves as they were.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Piece {
+    #[serde(rename = "d", with = "crate::cache::hex")]
+    digest: Digest,
+    #[serde(rename = "s")]
+    start: u64,
+    #[serde(rename = "n")]
+    len: u64,
+    #[serde(rename = "t", default, skip_serializing_if = "Tally::is_empty")]
+    tally: Tally,
+    /// The acknowledgements its contradictions use (indices in the file).
+    #[serde(rename = "u", default, skip_serializing_if = "Vec::is_empty")]
+    used: Vec<usize>,
+    /// Whether its text holds an escape byte (colour, or one from an
+    /// article), which a plain standard output strips: then it is not
+    /// handed over whole ([`Output::write_from`]).
+    #[serde(rename = "e", default, skip_serializing_if = "std::ops::Not::not")]
+    escapes: bool,
+}
+
+impl Piece {
+    /// The piece's counts.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    pub fn used(&self) -> &[usize] {
+        &self.used
+    }
+}
+
+/// One proposition's part as stored: its pieces, in order, and its ledger.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     #[serde(with = "crate::cache::hex")]
     digest: Digest,
-    start: u64,
-    len: u64,
     tally: Tally,
-    /// The acknowledgements its contradictions use (indices in the file).
     used: Vec<usize>,
-    /// Whether its text holds an escape byte (colour, or one from an
-    /// article), which a plain standard output strips: then it is not
-    /// handed over whole ([`Output::write_from`]). Assumed of an entry that
-    /// does not say.
-    #[serde(default = "yes")]
-    escapes: bool,
+    pieces: Vec<Piece>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ledger: Option<Blob>,
+    /// The digest of what every part of its run was made from besides
+    /// its claims ([`salt`]): no piece of a part made with another can be
+    /// found again.
+    #[serde(with = "crate::cache::hex")]
+    salted: Digest,
 }
 
-fn yes() -> bool {
-    true
+/// Bytes kept beside a part: the proposition's ledger as the report keeps
+/// it (`human::Stand`s, one an article), under a key of the rulebook and
+/// the proposition, and checked by their hash when read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Blob {
+    #[serde(with = "crate::cache::hex")]
+    key: Digest,
+    start: u64,
+    len: u64,
+    #[serde(with = "crate::cache::hex")]
+    hash: Digest,
 }
 
 /// Where the human report is written: a writer that may also be handed a
@@ -103,6 +147,11 @@ pub struct Parts {
     /// The file as found (shared by the workers that copy texts from it),
     /// and its entries, when it read back whole.
     old: Option<(Mutex<File>, Vec<Entry>)>,
+    /// The old entries by digest, and their pieces (entry, piece).
+    by_digest: HashMap<Digest, usize>,
+    pieces: HashMap<Digest, (u32, u32)>,
+    /// The old entries by the key of their ledger.
+    ledgers: HashMap<Digest, usize>,
     /// Its length when read.
     old_len: u64,
     /// Things the user should know (a corrupt file, a failed write).
@@ -117,6 +166,9 @@ impl Parts {
         let mut parts = Parts {
             path,
             old: None,
+            by_digest: HashMap::new(),
+            pieces: HashMap::new(),
+            ledgers: HashMap::new(),
             old_len: 0,
             warnings: Vec::new(),
         };
@@ -132,13 +184,45 @@ impl Parts {
                 parts.path.display()
             )),
         }
+        if let Some((_, entries)) = &parts.old {
+            for (i, entry) in entries.iter().enumerate() {
+                parts.by_digest.insert(entry.digest, i);
+                if let Some(ledger) = &entry.ledger {
+                    parts.ledgers.insert(ledger.key, i);
+                }
+                for (j, piece) in entry.pieces.iter().enumerate() {
+                    parts.pieces.insert(piece.digest, (i as u32, j as u32));
+                }
+            }
+        }
         parts
     }
 
     /// The stored part with this digest.
     pub fn find(&self, digest: &Digest) -> Option<&Entry> {
         let (_, entries) = self.old.as_ref()?;
-        entries.iter().find(|e| &e.digest == digest)
+        entries.get(*self.by_digest.get(digest)?)
+    }
+
+    /// The stored piece with this digest, of any part.
+    pub fn find_piece(&self, digest: &Digest) -> Option<&Piece> {
+        let (_, entries) = self.old.as_ref()?;
+        let &(i, j) = self.pieces.get(digest)?;
+        entries.get(i as usize)?.pieces.get(j as usize)
+    }
+
+    /// The ledger kept under `key`, when the file holds one beside a part
+    /// made with the same `salted` ([`Writer::salted`]: else none of its
+    /// pieces would be found again) and it reads back as it was written.
+    pub fn ledger(&self, key: &Digest, salted: &Digest) -> Option<Vec<u8>> {
+        let (file, entries) = self.old.as_ref()?;
+        let entry = entries.get(*self.ledgers.get(key)?)?;
+        if &entry.salted != salted {
+            return None;
+        }
+        let blob = entry.ledger.as_ref()?;
+        let bytes = read_blob(file, blob).ok()?;
+        (blake3::hash(&bytes).as_bytes() == &blob.hash).then_some(bytes)
     }
 
     /// True when the file holds exactly these parts, in this order: nothing
@@ -151,17 +235,13 @@ impl Parts {
     }
 
     /// Copies the text of a stored part to `out`, and to `writer` as this
-    /// run's part with the same digest, a block at a time (or handed to
-    /// `out` whole, when nothing else needs the bytes).
+    /// run's part with the same digest.
     pub fn copy(
         &self,
         entry: &Entry,
         out: &mut dyn Output,
         mut writer: Option<&mut Writer>,
     ) -> io::Result<()> {
-        let Some((file, _)) = self.old.as_ref() else {
-            return Err(io::Error::other("no parts file"));
-        };
         if let Some(w) = writer.as_deref_mut() {
             if w.adds() {
                 // Its text stays where it is.
@@ -169,26 +249,97 @@ impl Parts {
                 writer = None;
             }
         }
+        if let Some(w) = writer.as_deref_mut() {
+            w.begin_part();
+        }
+        // Pieces that follow one another in the file are copied as one.
+        let mut at = 0;
+        while at < entry.pieces.len() {
+            let first = &entry.pieces[at];
+            let mut end = first.start + first.len;
+            let mut escapes = first.escapes;
+            let mut next = at + 1;
+            while writer.is_none() && next < entry.pieces.len() && entry.pieces[next].start == end {
+                end += entry.pieces[next].len;
+                escapes |= entry.pieces[next].escapes;
+                next += 1;
+            }
+            self.copy_bytes(
+                first.start,
+                end - first.start,
+                escapes,
+                out,
+                writer.as_deref_mut(),
+            )?;
+            if let Some(w) = writer.as_deref_mut() {
+                w.end_piece(first.digest, &first.tally, &first.used);
+            }
+            at = next;
+        }
+        if let Some(w) = writer {
+            if let (Some(blob), Some((file, _))) = (&entry.ledger, &self.old) {
+                w.add_ledger(blob.key, &read_blob(file, blob)?);
+            }
+            w.end_part(entry.digest, &entry.tally, &entry.used);
+        }
+        Ok(())
+    }
+
+    /// Copies the text of a stored piece to `out`, and to `writer` as a
+    /// piece of the part it is writing.
+    pub fn copy_piece(
+        &self,
+        piece: &Piece,
+        out: &mut dyn Output,
+        writer: Option<&mut Writer>,
+    ) -> io::Result<()> {
+        match writer {
+            Some(w) if w.adds() => {
+                // Its text stays where it is.
+                w.keep_piece(piece);
+                self.copy_bytes(piece.start, piece.len, piece.escapes, out, None)
+            }
+            Some(w) => {
+                self.copy_bytes(piece.start, piece.len, piece.escapes, out, Some(&mut *w))?;
+                w.end_piece(piece.digest, &piece.tally, &piece.used);
+                Ok(())
+            }
+            None => self.copy_bytes(piece.start, piece.len, piece.escapes, out, None),
+        }
+    }
+
+    /// Copies `len` bytes of the file found from `start` to `out`, and to
+    /// `writer` as the piece it is writing, a block at a time (or hands
+    /// them to `out` whole, when nothing else needs them).
+    fn copy_bytes(
+        &self,
+        start: u64,
+        len: u64,
+        escapes: bool,
+        out: &mut dyn Output,
+        mut writer: Option<&mut Writer>,
+    ) -> io::Result<()> {
+        let Some((file, _)) = self.old.as_ref() else {
+            return Err(io::Error::other("no parts file"));
+        };
         let mut file = file.lock().map_err(|_| io::Error::other("parts file"))?;
-        file.seek(SeekFrom::Start(entry.start))?;
-        if writer.is_none() && !entry.escapes {
-            let handed = out
-                .write_from(&mut file, entry.len)
-                .map_err(|e| match e.kind() {
-                    io::ErrorKind::UnexpectedEof => {
-                        io::Error::new(e.kind(), format!("reading {}: {e}", self.path.display()))
-                    }
-                    _ => e,
-                })?;
+        file.seek(SeekFrom::Start(start))?;
+        if writer.is_none() && !escapes {
+            let handed = out.write_from(&mut file, len).map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof => {
+                    io::Error::new(e.kind(), format!("reading {}: {e}", self.path.display()))
+                }
+                _ => e,
+            })?;
             if handed {
                 return Ok(());
             }
         }
         if let Some(w) = writer.as_deref_mut() {
-            w.begin();
+            w.begin_piece();
         }
-        let mut left = entry.len;
-        let mut block = vec![0u8; 1 << 16];
+        let mut left = len;
+        let mut block = vec![0u8; (1 << 16).min(len as usize)];
         while left > 0 {
             let n = block.len().min(usize::try_from(left).unwrap_or(usize::MAX));
             file.read_exact(&mut block[..n]).map_err(|e| {
@@ -200,19 +351,21 @@ impl Parts {
             }
             left -= n as u64;
         }
-        if let Some(w) = writer {
-            w.end(entry.digest, &entry.tally(), &entry.used);
-        }
         Ok(())
     }
 
     /// Where this run's parts go: the end of the file found, while it
     /// holds more bytes in use than not, else a new file written beside it.
     pub fn writer(&mut self) -> Option<Writer> {
-        let used: u64 = self
-            .old
-            .as_ref()
-            .map_or(0, |(_, entries)| entries.iter().map(|e| e.len).sum());
+        let used: u64 = self.old.as_ref().map_or(0, |(_, entries)| {
+            entries
+                .iter()
+                .map(|e| {
+                    let pieces: u64 = e.pieces.iter().map(|p| p.len).sum();
+                    pieces + e.ledger.as_ref().map_or(0, |b| b.len)
+                })
+                .sum()
+        });
         if self.old.is_some() && self.old_len < 2 * used {
             if let Ok(w) = Writer::add_to(&self.path, self.old_len) {
                 return Some(w);
@@ -239,6 +392,15 @@ impl Parts {
             ));
         }
     }
+}
+
+/// The bytes of a blob of the file found.
+fn read_blob(file: &Mutex<File>, blob: &Blob) -> io::Result<Vec<u8>> {
+    let mut file = file.lock().map_err(|_| io::Error::other("parts file"))?;
+    file.seek(SeekFrom::Start(blob.start))?;
+    let mut bytes = vec![0; usize::try_from(blob.len).map_err(io::Error::other)?];
+    file.read_exact(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The entries of the file at `path`, with the file open for their texts;
@@ -292,7 +454,11 @@ fn read_trailer(file: &mut File) -> io::Result<(Vec<Entry>, u64)> {
         serde_json::from_slice(&json).map_err(|e| corrupt(&format!("damaged ({e})")))?;
     if entries
         .iter()
-        .any(|e| e.start < MAGIC.len() as u64 || e.start.saturating_add(e.len) > trailer)
+        .flat_map(|e| {
+            let ledger = e.ledger.as_ref().map(|b| (b.start, b.len));
+            e.pieces.iter().map(|p| (p.start, p.len)).chain(ledger)
+        })
+        .any(|(start, len)| start < MAGIC.len() as u64 || start.saturating_add(len) > trailer)
     {
         return Err(corrupt("damaged (a part out of place)"));
     }
@@ -305,11 +471,17 @@ fn read_trailer(file: &mut File) -> io::Result<(Vec<Entry>, u64)> {
 pub struct Writer {
     /// Dropped unfinished (a failed run), it leaves the old file as it was.
     out: Out,
-    /// Where the part being written starts, and where the next byte goes.
+    /// Where the piece being written starts, and where the next byte goes.
     start: u64,
     at: u64,
-    /// An escape byte was written in the part ([`Entry::escapes`]).
+    /// An escape byte was written in the piece ([`Piece::escapes`]).
     escapes: bool,
+    /// The pieces of the part being written, and its ledger.
+    pieces: Vec<Piece>,
+    ledger: Option<Blob>,
+    /// What the parts are made from besides their claims, hashed
+    /// ([`Entry::salted`]).
+    pub salted: Digest,
     entries: Vec<Entry>,
     /// A write failed: the file is not put in place.
     failed: bool,
@@ -381,6 +553,9 @@ impl Writer {
             start: len,
             at: len,
             escapes: false,
+            pieces: Vec::new(),
+            ledger: None,
+            salted: [0; 32],
             entries: Vec::new(),
             failed: false,
         })
@@ -401,24 +576,52 @@ impl Writer {
             start: MAGIC.len() as u64,
             at: MAGIC.len() as u64,
             escapes: false,
+            pieces: Vec::new(),
+            ledger: None,
+            salted: [0; 32],
             entries: Vec::new(),
             failed: false,
         })
     }
 
-    /// Adds the next proposition's part.
-    pub fn add(&mut self, digest: Digest, tally: &Tally, used: &[usize], text: &str) {
-        self.begin();
-        self.write(text.as_bytes());
-        self.end(digest, tally, used);
+    /// Begins the next proposition's part.
+    pub fn begin_part(&mut self) {
+        self.pieces.clear();
+        self.ledger = None;
     }
 
-    pub fn begin(&mut self) {
+    /// Keeps `bytes` beside the part being written, under `key`.
+    pub fn add_ledger(&mut self, key: Digest, bytes: &[u8]) {
+        let start = self.at;
+        self.write(bytes);
+        self.ledger = Some(Blob {
+            key,
+            start,
+            len: bytes.len() as u64,
+            hash: *blake3::hash(bytes).as_bytes(),
+        });
+    }
+
+    /// Adds a piece of the part, its text written now.
+    pub fn add_piece(&mut self, digest: Digest, tally: &Tally, used: &[usize], text: &str) {
+        self.begin_piece();
+        self.write(text.as_bytes());
+        self.end_piece(digest, tally, used);
+    }
+
+    /// Adds a piece of the part whose text stays where it is in the file
+    /// being added to.
+    fn keep_piece(&mut self, piece: &Piece) {
+        debug_assert!(self.adds());
+        self.pieces.push(piece.clone());
+    }
+
+    fn begin_piece(&mut self) {
         self.start = self.at;
         self.escapes = false;
     }
 
-    pub fn write(&mut self, bytes: &[u8]) {
+    fn write(&mut self, bytes: &[u8]) {
         self.escapes = self.escapes || memchr::memchr(0x1b, bytes).is_some();
         if self.out.write_all(bytes).is_err() {
             self.failed = true;
@@ -426,14 +629,26 @@ impl Writer {
         self.at += bytes.len() as u64;
     }
 
-    pub fn end(&mut self, digest: Digest, tally: &Tally, used: &[usize]) {
-        self.entries.push(Entry {
+    fn end_piece(&mut self, digest: Digest, tally: &Tally, used: &[usize]) {
+        self.pieces.push(Piece {
             digest,
             start: self.start,
             len: self.at - self.start,
             tally: tally.clone(),
             used: used.to_vec(),
             escapes: self.escapes,
+        });
+    }
+
+    /// Ends the part begun, with its digest and counts.
+    pub fn end_part(&mut self, digest: Digest, tally: &Tally, used: &[usize]) {
+        self.entries.push(Entry {
+            digest,
+            tally: tally.clone(),
+            used: used.to_vec(),
+            pieces: std::mem::take(&mut self.pieces),
+            ledger: self.ledger.take(),
+            salted: self.salted,
         });
     }
 
