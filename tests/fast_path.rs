@@ -298,6 +298,17 @@ fn project_with_bundled_corpus() -> tempfile::TempDir {
     dir
 }
 
+/// The human report of a cached run, checked to be a fresh run's and
+/// to come without a warning.
+fn same_as_fresh(project: &Path, label: &str, extra: &[&str]) -> String {
+    let (cached, stderr) = check_human(project, extra);
+    let no_cache: Vec<&str> = extra.iter().copied().chain(["--no-cache"]).collect();
+    let (fresh, _) = check_human(project, &no_cache);
+    assert_eq!(cached, fresh, "{label}");
+    assert!(!stderr.contains("warning"), "{label}: {stderr}");
+    cached
+}
+
 #[test]
 fn kept_report_parts_give_what_a_fresh_run_gives() {
     let dir = project_with_bundled_corpus();
@@ -327,14 +338,7 @@ fn kept_report_parts_give_what_a_fresh_run_gives() {
     std::fs::write(&parts, &kept).unwrap();
 
     // Each change gives what a fresh run gives.
-    let same = |label: &str, extra: &[&str]| {
-        let (cached, stderr) = check_human(project, extra);
-        let no_cache: Vec<&str> = extra.iter().copied().chain(["--no-cache"]).collect();
-        let (fresh, _) = check_human(project, &no_cache);
-        assert_eq!(cached, fresh, "{label}");
-        assert!(!stderr.contains("warning"), "{label}: {stderr}");
-        cached
-    };
+    let same = |label: &str, extra: &[&str]| same_as_fresh(project, label, extra);
     let article = project.join("corpus/2011-12-militaires-algeriens-nord-mali.md");
     let text = std::fs::read_to_string(&article).unwrap();
     std::fs::write(&article, text.replace("source: AFP", "source: Reuters")).unwrap();
@@ -481,14 +485,7 @@ fn a_generated_corpus_changed_many_ways_gives_what_a_fresh_run_gives() {
         edits.set(edits.get() + 1);
         set_time(path, hour_ago + std::time::Duration::from_secs(edits.get()));
     };
-    let same = |label: &str, extra: &[&str]| {
-        let (cached, stderr) = check_human(project, extra);
-        let no_cache: Vec<&str> = extra.iter().copied().chain(["--no-cache"]).collect();
-        let (fresh, _) = check_human(project, &no_cache);
-        assert_eq!(cached, fresh, "{label}");
-        assert!(!stderr.contains("warning"), "{label}: {stderr}");
-        cached
-    };
+    let same = |label: &str, extra: &[&str]| same_as_fresh(project, label, extra);
     let first = same("a first run", &[]);
     assert!(first.matches("contradicts").count() > 20, "{first}");
     for (n, article) in articles.iter().enumerate().step_by(7).take(12) {
